@@ -1,0 +1,134 @@
+package dev.connectors.functions.oauth;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.connectors.config.Settings;
+import dev.connectors.errors.ConnectorException;
+import dev.connectors.errors.ErrorCode;
+import dev.connectors.errors.ErrorFormatter;
+import dev.connectors.errors.FriendlyError;
+import dev.connectors.log.Log;
+import dev.connectors.oauth.ConnectFlow;
+import dev.connectors.providers.ProviderRegistry;
+import dev.connectors.providers.ProviderSpec;
+import dev.connectors.runtime.Services;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * GET /oauth/{provider}/authorize and /callback for the one provider this function is deployed for
+ * (env PROVIDER). API Gateway HTTP API payload 2.0. Nothing escapes as a 5xx or a stack trace.
+ */
+public final class OAuthHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+    private static final Log LOG = Log.of(OAuthHandler.class);
+
+    private final Services services;
+    private final ProviderSpec spec;
+    private final ConnectFlow flow;
+
+    public OAuthHandler() {
+        this(Services.fromEnvironment());
+    }
+
+    public OAuthHandler(Services services) {
+        this(services, loadSpec(services));
+    }
+
+    /** For tests and the local runner: a provider entry other than the registry's (e.g. rebased onto a stub). */
+    public OAuthHandler(Services services, ProviderSpec loaded) {
+        this.services = services;
+        this.spec = loaded;
+        this.flow = loaded == null ? null : new ConnectFlow(services, loaded);
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        Log.begin(requestId(event, context));
+        String providerId = spec == null ? services.settings().get(Settings.PROVIDER, "unknown") : spec.id();
+        Log.put("provider", providerId);
+        String path = event == null || event.getRawPath() == null ? "" : event.getRawPath();
+        try {
+            if (spec == null) {
+                throw new ConnectorException(ErrorCode.NOT_CONFIGURED, "provider registry entry not loaded");
+            }
+            if (path.equals("/oauth/" + spec.id() + "/authorize")) {
+                return authorize(event);
+            }
+            if (path.equals("/oauth/" + spec.id() + "/callback")) {
+                return callback(event);
+            }
+            return Responses.json(404, Map.of("error", ErrorFormatter.format(ErrorCode.UNKNOWN_PROVIDER, providerId, null)));
+        } catch (ConnectorException e) {
+            LOG.warn("request_failed", "error_code", e.code().code(), "detail", e.detail());
+            return failure(event, path, ErrorFormatter.format(e.code(), providerId, displayName()));
+        } catch (RuntimeException e) {
+            LOG.error("request_crashed", "error", e);
+            return failure(event, path, ErrorFormatter.format(ErrorCode.INTERNAL_ERROR, providerId, displayName()));
+        }
+    }
+
+    private APIGatewayV2HTTPResponse authorize(APIGatewayV2HTTPEvent event) {
+        Map<String, String> claims = Requests.claims(event);
+        String tenant = claims.get(services.settings().get(Settings.TENANT_CLAIM, "tenant_id"));
+        String user = claims.get(services.settings().get(Settings.USER_CLAIM, "sub"));
+        if (tenant == null || tenant.isBlank()) {
+            throw new ConnectorException(ErrorCode.UNAUTHORIZED, "no tenant claim in the request context");
+        }
+        Log.put("tenant", tenant);
+        Map<String, List<String>> query = Requests.query(event);
+        List<String> returnTo = query.get("return_to");
+        if (returnTo != null && returnTo.size() > 1) {
+            throw new ConnectorException(ErrorCode.INVALID_RETURN_TO, "more than one return_to");
+        }
+        URI url = flow.authorize(tenant, user, returnTo == null ? null : returnTo.get(0));
+        if (Requests.wantsJson(event)) {
+            return Responses.json(200, Map.of("authorizationUrl", url.toString()));
+        }
+        return Responses.redirect(url);
+    }
+
+    private APIGatewayV2HTTPResponse callback(APIGatewayV2HTTPEvent event) {
+        Map<String, List<String>> query;
+        try {
+            query = Requests.query(event);
+        } catch (IllegalArgumentException e) {
+            throw new ConnectorException(ErrorCode.INVALID_REQUEST, "unparseable callback query");
+        }
+        ConnectFlow.Outcome outcome = flow.callback(query);
+        return Responses.callbackResult(outcome, spec.displayName(), flow.returnToPolicy().allowedOrigins());
+    }
+
+    /** Errors before the flow knows a return URL: JSON for API callers, the result page for browsers. */
+    private APIGatewayV2HTTPResponse failure(APIGatewayV2HTTPEvent event, String path, FriendlyError error) {
+        if (path.endsWith("/callback")) {
+            List<String> origins = flow == null ? List.of() : flow.returnToPolicy().allowedOrigins();
+            return Responses.callbackResult(new ConnectFlow.Outcome(false, error.provider(), null, error, null),
+                    displayName(), origins);
+        }
+        return Responses.json(Responses.status(error), Map.of("error", error));
+    }
+
+    private static ProviderSpec loadSpec(Services services) {
+        try {
+            return ProviderRegistry.load(services.settings().require(Settings.PROVIDER));
+        } catch (RuntimeException e) {
+            LOG.error("provider_not_loaded", "error", e); // every request answers not_configured
+            return null;
+        }
+    }
+
+    private String displayName() {
+        return spec == null ? null : spec.displayName();
+    }
+
+    private static String requestId(APIGatewayV2HTTPEvent event, Context context) {
+        if (event != null && event.getRequestContext() != null && event.getRequestContext().getRequestId() != null) {
+            return event.getRequestContext().getRequestId();
+        }
+        return context == null ? null : context.getAwsRequestId();
+    }
+}

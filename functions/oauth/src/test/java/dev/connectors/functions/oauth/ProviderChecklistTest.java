@@ -1,0 +1,263 @@
+package dev.connectors.functions.oauth;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.connectors.state.Pkce;
+import dev.connectors.sync.JobStatus;
+import dev.connectors.sync.SyncJob;
+import dev.connectors.testkit.ApiEvents;
+import dev.connectors.testkit.Harness;
+import dev.connectors.testkit.LogCapture;
+import dev.connectors.tokens.Connection;
+import dev.connectors.tokens.ConnectionStatus;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The 7-point checklist of design.md §7, per provider, through the real handler, the real AWS SDK
+ * against the stand-ins, and WireMock answering as the provider.
+ */
+class ProviderChecklistTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String RETURN_TO = Harness.APP_ORIGIN + "/settings/integrations";
+
+    static {
+        LogCapture.install();
+    }
+
+    private final String tenant = "tenant-" + UUID.randomUUID();
+
+    /** One provider wired for a test: harness, handler, fixtures. */
+    private static final class Setup {
+        final Harness h;
+        final ProviderFixtures f;
+        final OAuthHandler handler;
+
+        Setup(String provider) {
+            f = ProviderFixtures.of(provider);
+            h = Harness.forFunction(f.functionId());
+            String base = h.wiremock.baseUrl() + "/generic";
+            h.providerSecret(provider, provider.equals("generic")
+                    ? Map.of("authorize_url", base + "/authorize", "token_url", base + "/token", "api_base_url", base + "/api")
+                    : Map.of());
+            h.wiremock.stubFor(get(urlEqualTo("/gitlab/api/v4/user"))
+                    .willReturn(okJson("{\"id\":42,\"username\":\"ada\",\"name\":\"Ada\"}")));
+            handler = new OAuthHandler(h.services(), h.rebased(provider));
+        }
+
+        void tokenEndpoint(int status, String contentType, String body) {
+            h.wiremock.stubFor(post(urlEqualTo(f.tokenPath()))
+                    .willReturn(aResponse().withStatus(status).withHeader("Content-Type", contentType).withBody(body)));
+        }
+    }
+
+    private APIGatewayV2HTTPResponse authorize(Setup s, String returnTo) {
+        String query = returnTo == null ? "" : "return_to=" + java.net.URLEncoder.encode(returnTo, StandardCharsets.UTF_8);
+        return s.handler.handleRequest(ApiEvents.get("/oauth/" + s.f.provider() + "/authorize", query,
+                Map.of("tenant_id", tenant, "sub", "user-7"), Map.of("accept", "application/json")), null);
+    }
+
+    private static Map<String, String> params(String url) {
+        Map<String, String> out = new HashMap<>();
+        String q = URI.create(url).getRawQuery();
+        for (String pair : q.split("&")) {
+            int eq = pair.indexOf('=');
+            out.put(pair.substring(0, eq), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    private static String authorizationUrl(APIGatewayV2HTTPResponse res) throws Exception {
+        assertThat(res.getStatusCode()).isEqualTo(200);
+        return JSON.readTree(res.getBody()).get("authorizationUrl").asText();
+    }
+
+    private APIGatewayV2HTTPResponse callback(Setup s, String rawQuery) {
+        return s.handler.handleRequest(ApiEvents.get("/oauth/" + s.f.provider() + "/callback", rawQuery, null, null), null);
+    }
+
+    private static Map<String, String> redirectParams(APIGatewayV2HTTPResponse res) {
+        assertThat(res.getStatusCode()).isEqualTo(302);
+        String location = res.getHeaders().get("Location");
+        assertThat(location).startsWith(RETURN_TO + "?");
+        return params(location);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"slack", "gitlab", "notion", "generic"})
+    void validFlowStoresEncryptedTokensAndStartsTheBackfill(String provider) throws Exception {
+        Setup s = new Setup(provider);
+        s.h.wiremock.resetRequests();
+        s.tokenEndpoint(200, "application/json", s.f.successBody());
+
+        Map<String, String> auth = params(authorizationUrl(authorize(s, RETURN_TO)));
+        assertThat(auth).containsEntry("client_id", provider + "-client-id")
+                .containsEntry("redirect_uri", "https://connect.example.com/oauth/" + provider + "/callback")
+                .containsEntry("response_type", "code");
+        boolean pkce = s.handler != null && s.h.rebased(provider).pkce();
+        if (pkce) {
+            assertThat(auth).containsEntry("code_challenge_method", "S256").containsKey("code_challenge");
+        } else {
+            assertThat(auth).doesNotContainKey("code_challenge");
+        }
+        if (provider.equals("slack")) assertThat(auth.get("scope")).isEqualTo("channels:history,channels:read,groups:history,groups:read,users:read");
+        if (provider.equals("gitlab")) assertThat(auth.get("scope")).isEqualTo("read_api read_user");
+        if (provider.equals("notion")) assertThat(auth).containsEntry("owner", "user").doesNotContainKey("scope");
+
+        // 1. the valid flow succeeds and goes back to the app
+        Map<String, String> back = redirectParams(callback(s, "code=the-code&state=" + auth.get("state")));
+        assertThat(back).containsEntry("connected", provider).doesNotContainKey("error");
+
+        // the token request: right grant, redirect_uri, client authentication style, PKCE verifier
+        List<LoggedRequest> sent = s.h.wiremock.findAll(postRequestedFor(urlEqualTo(s.f.tokenPath())));
+        assertThat(sent).hasSize(1);
+        LoggedRequest token = sent.get(0);
+        Map<String, String> body = provider.equals("notion") ? jsonFields(token.getBodyAsString()) : params("http://x/?" + token.getBodyAsString());
+        assertThat(body).containsEntry("grant_type", "authorization_code").containsEntry("code", "the-code")
+                .containsEntry("redirect_uri", "https://connect.example.com/oauth/" + provider + "/callback");
+        if (provider.equals("slack") || provider.equals("notion")) {
+            String basic = Base64.getEncoder().encodeToString((provider + "-client-id:" + Harness.clientSecret(provider)).getBytes(StandardCharsets.UTF_8));
+            assertThat(token.getHeader("Authorization")).isEqualTo("Basic " + basic);
+            assertThat(body).doesNotContainKey("client_secret");
+        } else {
+            assertThat(body).containsEntry("client_id", provider + "-client-id").containsEntry("client_secret", Harness.clientSecret(provider));
+        }
+        if (provider.equals("notion")) assertThat(token.getHeader("Content-Type")).startsWith("application/json");
+        if (pkce) {
+            assertThat(Pkce.challenge(body.get("code_verifier"))).isEqualTo(auth.get("code_challenge"));
+            assertThat(auth.values()).doesNotContain(body.get("code_verifier"));
+        }
+
+        // 4. tokens persist and survive a restart: new clients, new handler, same plaintext
+        Connection stored = s.h.services().tokenStore().get(tenant, provider).orElseThrow();
+        assertThat(stored.status()).isEqualTo(ConnectionStatus.active);
+        assertThat(stored.accessToken()).isEqualTo(s.f.accessToken());
+        assertThat(stored.connectedBy()).isEqualTo("user-7");
+        assertThat(stored.metadata()).containsAllEntriesOf(s.f.metadata());
+        assertThat(stored.expiresAt() != null).isEqualTo(s.f.expires());
+        Map<String, AttributeValue> raw = s.h.services().settings() != null ? rawConnection(s.h, provider) : Map.of();
+        assertThat(raw.toString()).doesNotContain(s.f.accessToken()).contains("access_token_ct");
+
+        // 5. a 3-month sync job was created and queued
+        Message message = receive(s.h);
+        String jobId = JSON.readTree(message.body()).get("job_id").asText();
+        SyncJob job = s.h.services().jobStore().get(jobId).orElseThrow();
+        assertThat(job.tenantId()).isEqualTo(tenant);
+        assertThat(job.status()).isEqualTo(JobStatus.queued);
+        long days = Duration.between(job.windowStart(), job.windowEnd()).toDays();
+        assertThat(days).isBetween(89L, 92L);
+        assertThat(s.h.services().jobStore().pendingEnqueue(job.createdAt().plus(1, ChronoUnit.DAYS), 10)).doesNotContain(jobId);
+
+        // 6. nothing secret in logs
+        assertThat(LogCapture.all()).doesNotContain(s.f.accessToken()).doesNotContain(Harness.clientSecret(provider))
+                .doesNotContain("the-code");
+
+        // 7. the same state never works twice
+        Map<String, String> replay = redirectParams(callback(s, "code=the-code&state=" + auth.get("state")));
+        assertThat(replay).containsEntry("error", "state_reused");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"slack", "gitlab", "notion", "generic"})
+    void invalidClientCredentialsGiveAFriendlyErrorAndStoreNothing(String provider) throws Exception {
+        Setup s = new Setup(provider);
+        s.tokenEndpoint(s.f.invalidClientStatus(), "application/json", s.f.invalidClientBody());
+        Map<String, String> auth = params(authorizationUrl(authorize(s, RETURN_TO)));
+
+        Map<String, String> back = redirectParams(callback(s, "code=c&state=" + auth.get("state")));
+
+        assertThat(back).containsEntry("error", "invalid_client");
+        assertFriendly(back.get("message"), s);
+        assertThat(s.h.services().tokenStore().get(tenant, provider)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"slack", "gitlab", "notion", "generic"})
+    void htmlErrorPageGivesAFriendlyErrorAndStoresNothing(String provider) throws Exception {
+        Setup s = new Setup(provider);
+        // a proxy's maintenance page, served with a JSON content type
+        s.tokenEndpoint(200, "application/json", "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
+                + "<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>");
+        Map<String, String> auth = params(authorizationUrl(authorize(s, RETURN_TO)));
+
+        Map<String, String> back = redirectParams(callback(s, "code=c&state=" + auth.get("state")));
+
+        assertThat(back).containsEntry("error", "provider_html_error");
+        assertFriendly(back.get("message"), s);
+        assertThat(s.h.services().tokenStore().get(tenant, provider)).isEmpty();
+        assertThat(LogCapture.all()).contains("502 Bad Gateway");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"slack", "gitlab", "notion", "generic"})
+    void tamperedExpiredAndForeignStatesFail(String provider) throws Exception {
+        Setup s = new Setup(provider);
+        s.tokenEndpoint(200, "application/json", s.f.successBody());
+        String state = params(authorizationUrl(authorize(s, RETURN_TO))).get("state");
+
+        // tampered: one character of the signature changed → no session is even looked up
+        String tampered = state.substring(0, state.length() - 2) + (state.endsWith("A") ? "BB" : "AA");
+        APIGatewayV2HTTPResponse res = callback(s, "code=c&state=" + tampered);
+        assertThat(res.getStatusCode()).isEqualTo(400);
+        assertThat(res.getBody()).contains("invalid_state").doesNotContain(tampered);
+
+        // expired: the real state, 11 minutes later → back to the app with state_expired
+        s.h.clock.advance(Duration.ofMinutes(11));
+        assertThat(redirectParams(callback(s, "code=c&state=" + state))).containsEntry("error", "state_expired");
+        s.h.clock.advance(Duration.ofMinutes(-11));
+        // and its session is gone: it cannot be replayed after the clock is turned back either
+        assertThat(redirectParams(callback(s, "code=c&state=" + state)).get("error")).isIn("state_reused");
+
+        // a state minted for another provider is refused here
+        Setup other = new Setup(provider.equals("slack") ? "gitlab" : "slack");
+        String foreign = params(authorizationUrl(authorize(other, RETURN_TO))).get("state");
+        assertThat(callback(s, "code=c&state=" + foreign).getBody()).contains("invalid_state");
+        assertThat(s.h.services().tokenStore().get(tenant, provider)).isEmpty();
+    }
+
+    private static void assertFriendly(String message, Setup s) {
+        String name = s.h.rebased(s.f.provider()).displayName();
+        assertThat(message).contains(name).doesNotContain("<").doesNotContain("Exception").doesNotContain("at dev.")
+                .doesNotContain(Harness.clientSecret(s.f.provider())).doesNotContain("HTTP");
+    }
+
+    private static Map<String, String> jsonFields(String body) throws Exception {
+        Map<String, String> out = new HashMap<>();
+        JsonNode node = JSON.readTree(body);
+        node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
+    }
+
+    private Map<String, AttributeValue> rawConnection(Harness h, String provider) {
+        return dev.connectors.testing.StandIns.dynamo().getItem(r -> r.tableName(h.resources.tableName("ConnectionsTable"))
+                .key(Map.of("tenant_id", AttributeValue.fromS(tenant), "provider", AttributeValue.fromS(provider)))).item();
+    }
+
+    private static Message receive(Harness h) {
+        List<Message> messages = dev.connectors.testing.StandIns.sqs().receiveMessage(r -> r
+                .queueUrl(h.resources.queueUrl("SyncQueue")).waitTimeSeconds(2).maxNumberOfMessages(1)).messages();
+        assertThat(messages).hasSize(1);
+        return messages.get(0);
+    }
+}

@@ -1,0 +1,104 @@
+package dev.connectors.functions.sync;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.connectors.runtime.Services;
+import dev.connectors.sync.SyncJob;
+import dev.connectors.testing.StandIns;
+import dev.connectors.testkit.Harness;
+import dev.connectors.tokens.Connection;
+import dev.connectors.tokens.ConnectionStatus;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** A connected tenant with a queued backfill job, and a way to deliver queue messages like Lambda does. */
+final class WorkerFixture {
+    final Harness h = Harness.forFunction("SyncWorkerFunction");
+    final String tenant = "tenant-" + UUID.randomUUID();
+    final String provider;
+    SyncJob job;
+
+    WorkerFixture(String provider, Map<String, String> providerSettings) {
+        this.provider = provider;
+        h.providerSecret(provider, providerSettings);
+    }
+
+    static WorkerFixture generic() {
+        WorkerFixture f = new WorkerFixture("generic", Map.of());
+        String base = f.h.wiremock.baseUrl() + "/generic";
+        f.h.providerSecret("generic", Map.of("authorize_url", base + "/authorize", "token_url", base + "/token",
+                "api_base_url", base + "/api"));
+        return f;
+    }
+
+    Services services() {
+        return h.services();
+    }
+
+    WorkerFixture connect(String accessToken, String refreshToken, Instant expiresAt, Map<String, String> metadata) {
+        Connection c = services().tokenStore().upsert(new Connection(tenant, provider, ConnectionStatus.active, accessToken,
+                refreshToken, "Bearer", List.of(), expiresAt, metadata, "user-1", null, null, 0));
+        job = services().syncJobs().start(tenant, provider, "connect-v" + c.version());
+        return this;
+    }
+
+    SyncWorkerHandler handler() {
+        return new SyncWorkerHandler(services(), h::rebased);
+    }
+
+    /** Receives what is on the queue now and hands it to the worker as one SQS event. */
+    SQSBatchResponse deliver(TestContext context) {
+        List<Message> messages = StandIns.sqs().receiveMessage(r -> r.queueUrl(h.resources.queueUrl("SyncQueue"))
+                .maxNumberOfMessages(10).waitTimeSeconds(1).visibilityTimeout(1)).messages();
+        SQSEvent event = new SQSEvent();
+        event.setRecords(messages.stream().map(WorkerFixture::toRecord).toList());
+        SQSBatchResponse response = handler().handleRequest(event, context);
+        List<String> failed = response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList();
+        for (Message m : messages) {
+            if (!failed.contains(m.messageId())) {
+                StandIns.sqs().deleteMessage(r -> r.queueUrl(h.resources.queueUrl("SyncQueue")).receiptHandle(m.receiptHandle()));
+            }
+        }
+        return response;
+    }
+
+    /** Hands the worker a message for the job directly (a redelivery or duplicate). */
+    SQSBatchResponse deliverJobMessage(TestContext context) {
+        SQSEvent event = new SQSEvent();
+        SQSEvent.SQSMessage m = new SQSEvent.SQSMessage();
+        m.setMessageId(UUID.randomUUID().toString());
+        m.setBody(dev.connectors.sync.JobQueue.body(job.jobId()));
+        event.setRecords(List.of(m));
+        return handler().handleRequest(event, context);
+    }
+
+    SyncJob reload() {
+        return services().jobStore().get(job.jobId()).orElseThrow();
+    }
+
+    int storedRecords(String model) {
+        return StandIns.dynamo().query(r -> r.tableName(h.resources.tableName("RecordsTable"))
+                .keyConditionExpression("pk = :pk")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(tenant + "#" + provider + "#" + model)))
+                .select("COUNT")).count();
+    }
+
+    int queueDepth(String attribute) {
+        return Integer.parseInt(StandIns.sqs().getQueueAttributes(r -> r.queueUrl(h.resources.queueUrl("SyncQueue"))
+                .attributeNamesWithStrings(attribute)).attributesAsStrings().get(attribute));
+    }
+
+    private static SQSEvent.SQSMessage toRecord(Message m) {
+        SQSEvent.SQSMessage r = new SQSEvent.SQSMessage();
+        r.setMessageId(m.messageId());
+        r.setReceiptHandle(m.receiptHandle());
+        r.setBody(m.body());
+        r.setEventSource("aws:sqs");
+        return r;
+    }
+}

@@ -1,0 +1,165 @@
+package dev.connectors.oauth;
+
+import dev.connectors.config.Settings;
+import dev.connectors.errors.ConnectorException;
+import dev.connectors.errors.ErrorCode;
+import dev.connectors.errors.ErrorFormatter;
+import dev.connectors.errors.FriendlyError;
+import dev.connectors.log.Log;
+import dev.connectors.providers.ProviderSpec;
+import dev.connectors.runtime.Services;
+import dev.connectors.state.ExpiredStateException;
+import dev.connectors.state.Nonces;
+import dev.connectors.state.OAuthSession;
+import dev.connectors.state.Pkce;
+import dev.connectors.state.ReturnToPolicy;
+import dev.connectors.state.StatePayload;
+import dev.connectors.sync.SyncJob;
+import dev.connectors.tokens.Connection;
+import dev.connectors.tokens.ConnectionStatus;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The authorization-code flow for one provider: start (session + signed state + PKCE) and finish
+ * (verify state, consume session once, exchange, store encrypted, start the 3-month backfill).
+ * Every failure becomes a {@link FriendlyError}; details go to the log only.
+ */
+public final class ConnectFlow {
+    private static final Log LOG = Log.of(ConnectFlow.class);
+    public static final Duration LIFETIME = Duration.ofMinutes(10);
+
+    /** How a callback ended; {@code returnTo} is null when the app gave none (or it is unknown). */
+    public record Outcome(boolean connected, String provider, URI returnTo, FriendlyError error, String jobId) {
+    }
+
+    private final Services services;
+    private final ProviderSpec spec;
+
+    public ConnectFlow(Services services, ProviderSpec spec) {
+        this.services = services;
+        this.spec = spec;
+    }
+
+    public String redirectUri() {
+        String base = services.settings().require(Settings.PUBLIC_BASE_URL);
+        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/oauth/" + spec.id() + "/callback";
+    }
+
+    public ReturnToPolicy returnToPolicy() {
+        return ReturnToPolicy.parse(services.settings().get(Settings.RETURN_TO_ALLOWLIST, ""));
+    }
+
+    /** Starts a flow for an authenticated tenant user; returns the provider URL to send the browser to. */
+    public URI authorize(String tenantId, String userId, String returnTo) {
+        Optional<URI> target = returnToPolicy().check(returnTo);
+        ProviderConfig config = services.providerConfig(spec.id());
+        Instant expires = services.clock().instant().plus(LIFETIME);
+        String nonce = Nonces.newNonce();
+        String verifier = spec.pkce() ? Pkce.newVerifier() : null;
+        String state = services.stateCodec().encode(nonce, spec.id(), expires);
+        services.sessions().put(new OAuthSession(nonce, spec.id(), tenantId, userId,
+                target.map(URI::toString).orElse(null), verifier, expires));
+        LOG.info("authorize_started", "pkce", verifier != null);
+        return services.oauth().authorizationUrl(spec, config, redirectUri(), state,
+                verifier == null ? null : Pkce.challenge(verifier));
+    }
+
+    /** Finishes a flow from the callback's query parameters (every value of every name, as received). */
+    public Outcome callback(Map<String, List<String>> query) {
+        URI returnTo = null;
+        try {
+            String state = single(query, "state", ErrorCode.INVALID_STATE);
+            StatePayload payload;
+            try {
+                payload = services.stateCodec().decode(state, spec.id());
+            } catch (ExpiredStateException e) {
+                // authentic but late: drop the session so it can never be used, and send the user back
+                returnTo = services.sessions().consume(e.payload().nonce()).map(s -> safeReturnTo(s.returnTo())).orElse(null);
+                throw e;
+            }
+            OAuthSession session = services.sessions().consume(payload.nonce())
+                    .orElseThrow(() -> new ConnectorException(ErrorCode.STATE_REUSED, "no session for this state (used or unknown)"));
+            returnTo = safeReturnTo(session.returnTo());
+            Log.put("tenant", session.tenantId());
+            if (!spec.id().equals(session.provider())) {
+                throw new ConnectorException(ErrorCode.INVALID_STATE, "session belongs to another provider");
+            }
+            if (session.expiresAt().isBefore(services.clock().instant())) {
+                throw new ConnectorException(ErrorCode.STATE_EXPIRED, "session expired");
+            }
+            if (query.containsKey("error")) {
+                String error = query.get("error").get(0);
+                throw new ConnectorException("access_denied".equals(error) ? ErrorCode.ACCESS_DENIED : ErrorCode.PROVIDER_ERROR,
+                        "provider returned error=" + truncate(error));
+            }
+            String code = single(query, "code", ErrorCode.INVALID_REQUEST);
+            ProviderConfig config = services.providerConfig(spec.id());
+            TokenSet tokens = services.oauth().exchangeCode(spec, config, code, redirectUri(), session.codeVerifier());
+            Map<String, String> metadata = new HashMap<>(tokens.metadata());
+            metadata.putAll(postConnect(config, tokens));
+            Connection saved = services.tokenStore().upsert(new Connection(session.tenantId(), spec.id(),
+                    ConnectionStatus.active, tokens.accessToken(), tokens.refreshToken(), tokens.tokenType(),
+                    tokens.scopes(), tokens.expiresAt(), metadata, session.userId(), null, null, 0));
+            String jobId = startSync(saved);
+            LOG.info("connected", "version", saved.version(), "scopes", String.join(" ", saved.scopes()),
+                    "expires", saved.expiresAt() == null ? "never" : saved.expiresAt().toString(), "job_id", jobId);
+            return new Outcome(true, spec.id(), returnTo, null, jobId);
+        } catch (ConnectorException e) {
+            LOG.warn("callback_failed", "error_code", e.code().code(), "detail", e.detail());
+            return new Outcome(false, spec.id(), returnTo, ErrorFormatter.format(e.code(), spec.id(), spec.displayName()), null);
+        }
+    }
+
+    private Map<String, String> postConnect(ProviderConfig config, TokenSet tokens) {
+        if (spec.postConnect() == null) return Map.of();
+        try {
+            return services.oauth().postConnect(spec, config, tokens.accessToken());
+        } catch (ConnectorException e) {
+            if (spec.postConnect().required()) throw e;
+            LOG.warn("post_connect_failed", "error_code", e.code().code(), "detail", e.detail());
+            return Map.of();
+        }
+    }
+
+    /** The backfill starts right away; a failure here must not undo a successful connection. */
+    private String startSync(Connection saved) {
+        try {
+            SyncJob job = services.syncJobs().start(saved.tenantId(), saved.provider(), "connect-v" + saved.version());
+            return job.jobId();
+        } catch (ConnectorException e) {
+            LOG.error("sync_job_not_created", "error_code", e.code().code(), "detail", e.detail());
+            return null;
+        }
+    }
+
+    private URI safeReturnTo(String stored) {
+        try {
+            return returnToPolicy().check(stored).orElse(null); // re-checked: the allow-list may have shrunk
+        } catch (ConnectorException e) {
+            return null;
+        }
+    }
+
+    private static String single(Map<String, List<String>> query, String name, ErrorCode missing) {
+        List<String> values = query.get(name);
+        if (values == null || values.isEmpty() || values.get(0) == null || values.get(0).isEmpty()) {
+            throw new ConnectorException(missing, "callback without " + name);
+        }
+        if (values.size() > 1) {
+            throw new ConnectorException(missing, "callback with " + values.size() + " values for " + name);
+        }
+        return values.get(0);
+    }
+
+    private static String truncate(String s) {
+        String clean = s.replaceAll("[^A-Za-z0-9_.:-]", "?");
+        return clean.length() > 60 ? clean.substring(0, 60) : clean;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.connectors.oauth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.connectors.errors.ConnectorException;
+import dev.connectors.errors.ErrorCode;
+
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * A provider's client credentials and settings from its secret. Other string fields (authorize_url,
+ * api_base_url, ...) fill the registry's placeholders. {@code toString} never shows the secret.
+ */
+public record ProviderConfig(String clientId, String clientSecret, Map<String, String> values) {
+
+    public static ProviderConfig fromJson(JsonNode secret) {
+        String id = JsonPaths.text(secret, "client_id");
+        String key = JsonPaths.text(secret, "client_secret");
+        if (id == null || id.isBlank() || key == null || key.isBlank()) {
+            throw new ConnectorException(ErrorCode.NOT_CONFIGURED, "provider secret lacks client_id or client_secret");
+        }
+        Map<String, String> values = new HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = secret.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getValue().isValueNode() && !e.getKey().equals("client_secret")) {
+                values.put(e.getKey(), e.getValue().asText());
+            }
+        }
+        return new ProviderConfig(id, key, Map.copyOf(values));
+    }
+
+    @Override
+    public String toString() {
+        return "ProviderConfig[clientId=" + clientId + ", settings=" + values.keySet() + "]";
+    }
+}

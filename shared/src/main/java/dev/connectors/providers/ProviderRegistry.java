@@ -1,0 +1,128 @@
+package dev.connectors.providers;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.connectors.errors.ConnectorException;
+import dev.connectors.errors.ErrorCode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Providers as data: {@code providers/<id>.json} on the classpath, listed in {@code providers/index.txt}.
+ * A function loads only its own provider at init; tests load and validate them all, so a bad entry
+ * fails the build rather than a user's callback.
+ */
+public final class ProviderRegistry {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final Pattern ID = Pattern.compile("[a-z][a-z0-9_]{1,30}");
+
+    private ProviderRegistry() {
+    }
+
+    public static List<String> allIds() {
+        try (InputStream in = resource("providers/index.txt")) {
+            List<String> ids = new ArrayList<>();
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                String id = line.strip();
+                if (!id.isEmpty() && !id.startsWith("#")) {
+                    ids.add(id);
+                }
+            }
+            return List.copyOf(ids);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Loads and validates one provider; an unknown id is {@code unknown_provider}. */
+    public static ProviderSpec load(String id) {
+        if (id == null || !ID.matcher(id).matches() || !allIds().contains(id)) {
+            throw new ConnectorException(ErrorCode.UNKNOWN_PROVIDER, "unknown provider");
+        }
+        try (InputStream in = resource("providers/" + id + ".json")) {
+            ProviderSpec spec = JSON.readValue(in, ProviderSpec.class);
+            List<String> problems = problems(id, spec);
+            if (!problems.isEmpty()) {
+                throw new IllegalStateException("provider " + id + " is invalid: " + problems);
+            }
+            return spec;
+        } catch (IOException e) {
+            throw new IllegalStateException("provider " + id + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Every rule an entry must satisfy; empty when the entry is good. */
+    public static List<String> problems(String fileId, ProviderSpec s) {
+        List<String> p = new ArrayList<>();
+        if (!fileId.equals(s.id())) p.add("id must equal the file name");
+        if (blank(s.displayName())) p.add("displayName is required");
+        if (!"oauth2".equals(s.authType())) p.add("authType must be oauth2 (others come later)");
+        checkUrl(p, "authorizeUrl", s.authorizeUrl(), true);
+        checkUrl(p, "tokenUrl", s.tokenUrl(), true);
+        checkUrl(p, "revokeUrl", s.revokeUrl(), false);
+        checkUrl(p, "apiBaseUrl", s.apiBaseUrl(), false);
+        if (!Set.of(" ", ",").contains(s.scopeSeparator())) p.add("scopeSeparator must be a space or a comma");
+        for (String scope : s.scopes()) {
+            if (blank(scope) || scope.contains(s.scopeSeparator())) p.add("bad scope '" + scope + "'");
+        }
+        if (s.authorizeParams().keySet().stream().anyMatch(Set.of("state", "redirect_uri", "client_id",
+                "code_challenge", "code_challenge_method")::contains)) {
+            p.add("authorizeParams may not set state, redirect_uri, client_id or PKCE parameters");
+        }
+        if (s.postConnect() != null) checkUrl(p, "postConnect.url", s.postConnect().url(), true);
+        if (s.backfill() != null) {
+            if (blank(s.apiBaseUrl())) p.add("backfill needs apiBaseUrl");
+            Set<String> models = new HashSet<>();
+            for (BackfillSpec.Resource r : s.backfill().resources()) {
+                String where = "backfill." + r.model();
+                if (blank(r.model())) p.add("backfill resource without model");
+                if (blank(r.path()) || !r.path().startsWith("/")) p.add(where + ".path must start with /");
+                if (blank(r.id())) p.add(where + ".id is required");
+                if (!Set.of("GET", "POST").contains(r.method())) p.add(where + ".method must be GET or POST");
+                if (r.parent() != null && !models.contains(r.parent())) p.add(where + ".parent must name an earlier model");
+                BackfillSpec.Paginator pg = r.paginator();
+                if (pg.type() == null) p.add(where + ".paginator.type is required");
+                else if ((pg.type() == BackfillSpec.Paginator.Type.cursor || pg.type() == BackfillSpec.Paginator.Type.next_url)
+                        && blank(pg.cursorPath())) p.add(where + ".paginator.cursorPath is required");
+                if ((pg.type() == BackfillSpec.Paginator.Type.cursor || pg.type() == BackfillSpec.Paginator.Type.page)
+                        && blank(pg.param())) p.add(where + ".paginator.param is required");
+                if (r.stopBeforeWindow() && blank(r.updatedAt())) p.add(where + ".stopBeforeWindow needs updatedAt");
+                models.add(r.model());
+            }
+            if (s.backfill().resources().isEmpty() && blank(s.backfill().outcome())) {
+                p.add("backfill needs resources or an explicit outcome");
+            }
+        }
+        return p;
+    }
+
+    private static void checkUrl(List<String> p, String field, String url, boolean required) {
+        if (blank(url)) {
+            if (required) p.add(field + " is required");
+            return;
+        }
+        // either https, or a whole-URL placeholder filled from configuration (generic provider)
+        if (!url.startsWith("https://") && !url.matches("\\{[a-z_]+}.*")) {
+            p.add(field + " must be https or a {placeholder}");
+        }
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static InputStream resource(String name) throws IOException {
+        InputStream in = ProviderRegistry.class.getClassLoader().getResourceAsStream(name);
+        if (in == null) throw new IOException("missing resource " + name);
+        return in;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.connectors.state;
+
+import dev.connectors.dynamo.Storage;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import static dev.connectors.dynamo.Items.*;
+
+/**
+ * OAuth sessions in DynamoDB with a TTL attribute. {@link #consume} is a conditional delete that
+ * returns the old item, so each state works exactly once even under concurrent callbacks.
+ * TTL deletion is late (and absent in dynalite), so callers check {@code expiresAt} themselves.
+ */
+public final class OAuthSessionStore {
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public OAuthSessionStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    public void put(OAuthSession s) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("nonce", s(s.nonce()));
+        item.put("provider", s(s.provider()));
+        item.put("tenant_id", s(s.tenantId()));
+        putIfPresent(item, "user_id", s.userId());
+        putIfPresent(item, "return_to", s.returnTo());
+        putIfPresent(item, "code_verifier", s.codeVerifier());
+        item.put("expires_at", n(s.expiresAt().getEpochSecond()));
+        item.put("ttl", n(s.expiresAt().getEpochSecond() + 3600));
+        Storage.run("write oauth session", () -> dynamo.putItem(r -> r.tableName(table).item(item)
+                .conditionExpression("attribute_not_exists(nonce)")));
+    }
+
+    /** Removes and returns the session; empty when it never existed or was already used. */
+    public Optional<OAuthSession> consume(String nonce) {
+        try {
+            Map<String, AttributeValue> old = Storage.call("consume oauth session", () -> dynamo.deleteItem(r -> r
+                    .tableName(table)
+                    .key(Map.of("nonce", s(nonce)))
+                    .conditionExpression("attribute_exists(nonce)")
+                    .returnValues(ReturnValue.ALL_OLD))).attributes();
+            if (old == null || old.isEmpty()) return Optional.empty();
+            return Optional.of(new OAuthSession(str(old, "nonce"), str(old, "provider"), str(old, "tenant_id"),
+                    str(old, "user_id"), str(old, "return_to"), str(old, "code_verifier"), instant(old, "expires_at")));
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.connectors.sync;
+
+import dev.connectors.errors.ConnectorException;
+import dev.connectors.errors.ErrorCode;
+import dev.connectors.log.Log;
+import dev.connectors.oauth.ProviderConfig;
+import dev.connectors.oauth.TokenRefresher;
+import dev.connectors.providers.BackfillSpec;
+import dev.connectors.providers.Placeholders;
+import dev.connectors.providers.ProviderSpec;
+import dev.connectors.tokens.Connection;
+import dev.connectors.tokens.ConnectionStatus;
+import dev.connectors.tokens.TokenStore;
+
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+
+/**
+ * Runs one delivery of a sync job: lease it, backfill until done or out of time, then decide what
+ * happens next (finish, continue in a new message, delay for a rate limit, or count a failed attempt).
+ * Returns false only when the message should come back (an unexpected failure); SQS then redelivers
+ * it and, after maxReceiveCount, moves it to the DLQ.
+ */
+public final class JobProcessor {
+    private static final Log LOG = Log.of(JobProcessor.class);
+    public static final int MAX_ATTEMPTS = 5;
+
+    private final JobStore jobs;
+    private final JobQueue queue;
+    private final TokenStore tokens;
+    private final TokenRefresher refresher;
+    private final BackfillRunner runner;
+    private final Function<String, ProviderSpec> specs;
+    private final Function<String, ProviderConfig> configs;
+    private final Clock clock;
+
+    public JobProcessor(JobStore jobs, JobQueue queue, TokenStore tokens, TokenRefresher refresher, BackfillRunner runner,
+                        Function<String, ProviderSpec> specs, Function<String, ProviderConfig> configs, Clock clock) {
+        this.jobs = jobs;
+        this.queue = queue;
+        this.tokens = tokens;
+        this.refresher = refresher;
+        this.runner = runner;
+        this.specs = specs;
+        this.configs = configs;
+        this.clock = clock;
+    }
+
+    /** @return true when the message is handled (delete it), false to let SQS redeliver it */
+    public boolean process(String jobId, BooleanSupplier timeLeft) {
+        String owner = UUID.randomUUID().toString();
+        Optional<SyncJob> leased = jobs.lease(jobId, owner, clock.instant().plus(JobStore.LEASE));
+        if (leased.isEmpty()) {
+            Optional<SyncJob> existing = jobs.get(jobId);
+            boolean running = existing.isPresent() && !existing.get().status().finished();
+            LOG.info("sync_job_skipped", "job_id", jobId, "reason", running ? "leased by another delivery" : "finished or unknown");
+            // finished: a duplicate, drop it. Leased: come back later, in case the holder crashed.
+            return !running;
+        }
+        SyncJob job = leased.get();
+        Log.put("tenant", job.tenantId());
+        Log.put("provider", job.provider());
+        Log.put("job_id", jobId);
+        Optional<Connection> connection = tokens.get(job.tenantId(), job.provider());
+        if (connection.isEmpty()) {
+            return finish(job, owner, JobStatus.failed, "The connection was removed before the sync finished.", null);
+        }
+        if (connection.get().status() != ConnectionStatus.active) {
+            return finish(job, owner, JobStatus.needs_reauth, "The connection needs to be authorized again.", null);
+        }
+        ProviderSpec spec = specs.apply(job.provider());
+        BackfillSpec backfill = spec.backfill();
+        if (backfill == null || backfill.resources().isEmpty()) {
+            String outcome = backfill == null || backfill.outcome() == null ? "no_history_available" : backfill.outcome();
+            return finish(job, owner, JobStatus.succeeded, null, outcome);
+        }
+        ProviderConfig config = configs.apply(job.provider());
+        ConnectionTokens connectionTokens = new ConnectionTokens(spec, config, connection.get());
+        Map<String, String> values = new HashMap<>(config.values());
+        values.putAll(connection.get().metadata());
+        BackfillRunner.Context ctx = new BackfillRunner.Context(backfill, Placeholders.fill(spec.apiBaseUrl(), values),
+                spec.apiHeaders(), values, connectionTokens);
+
+        BackfillResult result;
+        try {
+            if (refresher.expiresSoon(connection.get())) connectionTokens.refreshAfterUnauthorized();
+            result = runner.run(job, owner, ctx, timeLeft);
+        } catch (ConnectorException e) {
+            result = e.code() == ErrorCode.INVALID_GRANT
+                    ? new BackfillResult.NeedsReauth(e.detail())
+                    : new BackfillResult.Retry(e.code().code() + ": " + e.detail());
+        }
+        SyncJob latest = jobs.get(jobId).orElse(job);
+        // Java 17: no pattern matching in switch yet
+        if (result instanceof BackfillResult.Done) {
+            return finish(latest, owner, JobStatus.succeeded, null, "complete");
+        } else if (result instanceof BackfillResult.LeaseLost) {
+            return true;
+        } else if (result instanceof BackfillResult.Continue) {
+            return continueLater(latest, owner, 0, "continued");
+        } else if (result instanceof BackfillResult.Delay d) {
+            return continueLater(latest, owner, d.seconds(), d.reason());
+        } else if (result instanceof BackfillResult.NeedsReauth n) {
+            LOG.warn("sync_job_needs_reauth", "detail", n.reason());
+            tokens.get(latest.tenantId(), latest.provider())
+                    .filter(c -> c.status() == ConnectionStatus.active)
+                    .ifPresent(refresher::markNeedsReauth);
+            return finish(latest, owner, JobStatus.needs_reauth, "The connection needs to be authorized again.", null);
+        }
+        return retry(latest, owner, ((BackfillResult.Retry) result).reason());
+    }
+
+    private boolean continueLater(SyncJob job, String owner, int delaySeconds, String why) {
+        if (!jobs.save(job, owner, true)) return true;
+        queue.send(job.jobId(), delaySeconds); // if this throws, the message returns and resumes from the checkpoint
+        LOG.info("sync_job_continues", "delay_seconds", delaySeconds, "reason", why, "pages", job.pages(), "records", job.records());
+        return true;
+    }
+
+    private boolean retry(SyncJob job, String owner, String reason) {
+        SyncJob failed = job.failedAttempt(reason);
+        LOG.warn("sync_job_attempt_failed", "attempt", failed.attempts(), "detail", reason);
+        if (failed.attempts() >= MAX_ATTEMPTS) {
+            return finish(failed, owner, JobStatus.failed,
+                    "The provider kept failing after " + failed.attempts() + " attempts: " + reason, null);
+        }
+        if (!jobs.save(failed, owner, true)) return true;
+        queue.send(job.jobId(), Math.min(JobQueue.MAX_DELAY_SECONDS, 30 << failed.attempts()));
+        return true;
+    }
+
+    private boolean finish(SyncJob job, String owner, JobStatus status, String error, String outcome) {
+        jobs.save(job.finished(status, error, outcome), owner, true);
+        LOG.info("sync_job_finished", "status", status.name(), "pages", job.pages(), "records", job.records(), "outcome", outcome);
+        return true;
+    }
+
+    /** The token for one job, refreshed in place when the provider rejects it. */
+    private final class ConnectionTokens implements dev.connectors.sync.AccessTokens {
+        private final ProviderSpec spec;
+        private final ProviderConfig config;
+        private Connection connection;
+
+        ConnectionTokens(ProviderSpec spec, ProviderConfig config, Connection connection) {
+            this.spec = spec;
+            this.config = config;
+            this.connection = connection;
+        }
+
+        @Override
+        public String current() {
+            return connection.accessToken();
+        }
+
+        @Override
+        public String refreshAfterUnauthorized() {
+            connection = refresher.refresh(spec, config, connection);
+            return connection.accessToken();
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.connectors.sync;
+
+import dev.connectors.errors.ConnectorException;
+import dev.connectors.errors.ErrorCode;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/** The SQS queue of sync work. A message only names a job: the job record holds the state. */
+public final class JobQueue {
+    /** SQS's own ceiling for per-message delay. */
+    public static final int MAX_DELAY_SECONDS = 900;
+
+    private final SqsClient sqs;
+    private final String queueUrl;
+
+    public JobQueue(SqsClient sqs, String queueUrl) {
+        this.sqs = sqs;
+        this.queueUrl = queueUrl;
+    }
+
+    public void send(String jobId, int delaySeconds) {
+        int delay = Math.max(0, Math.min(MAX_DELAY_SECONDS, delaySeconds));
+        try {
+            sqs.sendMessage(r -> r.queueUrl(queueUrl).messageBody(body(jobId)).delaySeconds(delay));
+        } catch (SdkException e) {
+            throw new ConnectorException(ErrorCode.STORAGE_UNAVAILABLE, "sync queue send failed: " + e.getClass().getSimpleName());
+        }
+    }
+
+    public static String body(String jobId) {
+        return "{\"job_id\":\"" + jobId + "\"}";
+    }
+
+    /** The job id from a message body; null when the body is not one of ours. */
+    public static String jobId(String body) {
+        if (body == null) return null;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"job_id\"\\s*:\\s*\"(job_[0-9a-f]{32})\"").matcher(body);
+        return m.find() ? m.group(1) : null;
+    }
+}

@@ -1,0 +1,141 @@
+package dev.connectors.sync;
+
+import dev.connectors.dynamo.Storage;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static dev.connectors.dynamo.Items.*;
+
+/**
+ * Sync jobs in DynamoDB. No transactions (the stand-in has none, and none are needed): every step
+ * is a single-item conditional write. A lease (owner + expiry) keeps two deliveries of the same job
+ * from running at once; a crashed holder's lease simply runs out.
+ * Jobs whose SQS send is unconfirmed carry {@code enqueue_pending}, a sparse index the reconciler reads.
+ */
+public final class JobStore {
+    static final String PENDING_INDEX = "pending-enqueue";
+    /** Longer than one worker invocation, shorter than the queue's visibility timeout. */
+    public static final java.time.Duration LEASE = java.time.Duration.ofMinutes(5);
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+    private final Clock clock;
+
+    public JobStore(DynamoDbClient dynamo, String table, Clock clock) {
+        this.dynamo = dynamo;
+        this.table = table;
+        this.clock = clock;
+    }
+
+    /** Creates the job unless a job with this id exists; returns whether it was created. */
+    public boolean create(SyncJob job) {
+        Map<String, AttributeValue> item = toItem(job);
+        item.put("enqueue_pending", s("1"));
+        try {
+            Storage.run("create sync job", () -> dynamo.putItem(r -> r.tableName(table).item(item)
+                    .conditionExpression("attribute_not_exists(job_id)")));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    public Optional<SyncJob> get(String jobId) {
+        Map<String, AttributeValue> item = Storage.call("read sync job", () -> dynamo.getItem(r -> r.tableName(table)
+                .key(key(jobId)).consistentRead(true))).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+    }
+
+    public void markEnqueued(String jobId) {
+        Storage.run("mark sync job enqueued", () -> dynamo.updateItem(r -> r.tableName(table).key(key(jobId))
+                .updateExpression("REMOVE enqueue_pending")
+                .conditionExpression("attribute_exists(job_id)")));
+    }
+
+    /** Jobs whose queue message was never confirmed, oldest first, created before {@code before}. */
+    public List<String> pendingEnqueue(Instant before, int limit) {
+        return Storage.call("query pending sync jobs", () -> dynamo.query(r -> r.tableName(table)
+                        .indexName(PENDING_INDEX)
+                        .keyConditionExpression("enqueue_pending = :p AND created_at < :t")
+                        .expressionAttributeValues(Map.of(":p", s("1"), ":t", n(before.getEpochSecond())))
+                        .limit(limit))).items().stream()
+                .map(i -> str(i, "job_id")).toList();
+    }
+
+    /** Takes the job for {@code owner} until {@code until}; empty when it is finished or someone else holds it. */
+    public Optional<SyncJob> lease(String jobId, String owner, Instant until) {
+        Instant now = clock.instant();
+        try {
+            Map<String, AttributeValue> item = Storage.call("lease sync job", () -> dynamo.updateItem(r -> r
+                    .tableName(table).key(key(jobId))
+                    .updateExpression("SET lease_owner = :o, lease_until = :u")
+                    .conditionExpression("attribute_exists(job_id) AND (#s = :queued OR #s = :running)"
+                            + " AND (attribute_not_exists(lease_until) OR lease_until < :now OR lease_owner = :o)")
+                    .expressionAttributeNames(Map.of("#s", "status"))
+                    .expressionAttributeValues(Map.of(":o", s(owner), ":u", n(until.getEpochSecond()),
+                            ":now", n(now.getEpochSecond()), ":queued", s(JobStatus.queued.name()),
+                            ":running", s(JobStatus.running.name())))
+                    .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW))).attributes();
+            return Optional.of(fromItem(item));
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Saves progress (or a final status) while still holding the lease; false when the lease was lost. */
+    public boolean save(SyncJob job, String owner, boolean release) {
+        Map<String, AttributeValue> item = toItem(job);
+        if (!release) {
+            item.put("lease_owner", s(owner));
+            item.put("lease_until", n(clock.instant().plus(LEASE).getEpochSecond()));
+        }
+        try {
+            Storage.run("save sync job", () -> dynamo.putItem(r -> r.tableName(table).item(item)
+                    .conditionExpression("lease_owner = :o")
+                    .expressionAttributeValues(Map.of(":o", s(owner)))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    private static Map<String, AttributeValue> key(String jobId) {
+        return Map.of("job_id", s(jobId));
+    }
+
+    private Map<String, AttributeValue> toItem(SyncJob j) {
+        Map<String, AttributeValue> item = new HashMap<>(key(j.jobId()));
+        item.put("tenant_id", s(j.tenantId()));
+        item.put("provider", s(j.provider()));
+        item.put("status", s(j.status().name()));
+        item.put("window_start", n(j.windowStart().getEpochSecond()));
+        item.put("window_end", n(j.windowEnd().getEpochSecond()));
+        item.put("cp_resource", n(j.checkpoint().resource()));
+        putIfPresent(item, "cp_parent", j.checkpoint().parentId());
+        putIfPresent(item, "cp_cursor", j.checkpoint().cursor());
+        item.put("pages", n(j.pages()));
+        item.put("records", n(j.records()));
+        item.put("attempts", n(j.attempts()));
+        putIfPresent(item, "last_error", j.lastError());
+        putIfPresent(item, "outcome", j.outcome());
+        item.put("created_at", n(j.createdAt().getEpochSecond()));
+        item.put("updated_at", n(clock.instant().getEpochSecond()));
+        return item;
+    }
+
+    private static SyncJob fromItem(Map<String, AttributeValue> i) {
+        return new SyncJob(str(i, "job_id"), str(i, "tenant_id"), str(i, "provider"),
+                JobStatus.valueOf(str(i, "status")), instant(i, "window_start"), instant(i, "window_end"),
+                new Checkpoint((int) num(i, "cp_resource", 0), str(i, "cp_parent"), str(i, "cp_cursor")),
+                num(i, "pages", 0), num(i, "records", 0), (int) num(i, "attempts", 0),
+                str(i, "last_error"), str(i, "outcome"), instant(i, "created_at"), instant(i, "updated_at"));
+    }
+}

@@ -1,0 +1,30 @@
+package dev.connectors.testkit;
+
+import dev.connectors.log.Log;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Collects every structured log line so tests can assert that no secret or token is ever logged. */
+public final class LogCapture {
+    private static final List<String> LINES = new CopyOnWriteArrayList<>();
+
+    static {
+        Log.sink(LINES::add);
+    }
+
+    private LogCapture() {
+    }
+
+    public static void install() {
+        // the static initialiser did the work; calling this makes the dependency explicit
+    }
+
+    public static String all() {
+        return String.join("\n", LINES);
+    }
+
+    public static void clear() {
+        LINES.clear();
+    }
+}
