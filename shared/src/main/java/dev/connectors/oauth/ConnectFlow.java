@@ -104,9 +104,11 @@ public final class ConnectFlow {
             TokenSet tokens = services.oauth().exchangeCode(spec, config, code, redirectUri(), session.codeVerifier());
             Map<String, String> metadata = new HashMap<>(tokens.metadata());
             metadata.putAll(postConnect(config, tokens));
+            // RFC 6749 §5.1: a response without scope means the requested scope was granted
+            List<String> scopes = tokens.scopes().isEmpty() ? OAuthClient.scopes(spec, config) : tokens.scopes();
             Connection saved = services.tokenStore().upsert(new Connection(session.tenantId(), spec.id(),
                     ConnectionStatus.active, tokens.accessToken(), tokens.refreshToken(), tokens.tokenType(),
-                    tokens.scopes(), tokens.expiresAt(), metadata, session.userId(), null, null, 0));
+                    scopes, tokens.expiresAt(), metadata, session.userId(), null, null, 0));
             String jobId = startSync(saved);
             LOG.info("connected", "version", saved.version(), "scopes", String.join(" ", saved.scopes()),
                     "expires", saved.expiresAt() == null ? "never" : saved.expiresAt().toString(), "job_id", jobId);

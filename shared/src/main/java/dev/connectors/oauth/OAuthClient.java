@@ -116,10 +116,11 @@ public final class OAuthClient {
         }
         ProviderSpec.TokenResponseMapping m = spec.tokenResponse();
         JsonNode json = ProviderAnswers.requireJson(http.send(request), what, m.successFlag(), m.error(), m.errorCodes());
-        return new TokenResponseReader(clock).read(json, m, spec.scopeSeparator(), currentRefreshToken);
+        return new TokenResponseReader(clock).read(json, m, currentRefreshToken);
     }
 
-    private static List<String> scopes(ProviderSpec spec, ProviderConfig config) {
+    /** The scopes asked for: the secret's {@code scopes} setting when present, else the registry's. */
+    public static List<String> scopes(ProviderSpec spec, ProviderConfig config) {
         String configured = config.values().get("scopes");
         if (configured != null && !configured.isBlank()) {
             return Arrays.stream(configured.trim().split("[\\s,]+")).toList();

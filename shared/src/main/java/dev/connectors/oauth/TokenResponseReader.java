@@ -21,8 +21,7 @@ public final class TokenResponseReader {
         this.clock = clock;
     }
 
-    public TokenSet read(JsonNode json, ProviderSpec.TokenResponseMapping m, String scopeSeparator,
-                         String currentRefreshToken) {
+    public TokenSet read(JsonNode json, ProviderSpec.TokenResponseMapping m, String currentRefreshToken) {
         JsonNode access = JsonPaths.at(json, m.accessToken());
         if (access == null || !access.isTextual() || access.asText().isBlank()) {
             throw new ConnectorException(ErrorCode.PROVIDER_ERROR, "token response without a usable access token");
