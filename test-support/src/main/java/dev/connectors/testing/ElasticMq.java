@@ -15,6 +15,8 @@ public final class ElasticMq implements AutoCloseable {
     }
 
     public static ElasticMq start() {
+        // Pekko threads are non-daemon by default and would keep a plain main() from ever exiting.
+        System.setProperty("pekko.daemonic", "on");
         SQSRestServer server = SQSRestServerBuilder.withDynamicPort().withInterface("127.0.0.1").start();
         int port = server.waitUntilStarted().localAddress().getPort();
         return new ElasticMq(server, port);
