@@ -27,11 +27,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,10 +56,11 @@ public final class LocalSandbox {
         history.start();
         SandboxHistory.serve(history);
 
-        Path secrets = writeSecrets(oauth, history);
+        Path secrets = LocalSecrets.write(oauth.authorizationEndpointUrl("sandbox").toString(),
+                oauth.tokenEndpointUrl("sandbox").toString(), history.baseUrl() + "/api");
         Map<String, String> oauthEnv = environment(resources, "GenericFunction", secrets);
         Map<String, String> workerEnv = environment(resources, "SyncWorkerFunction", secrets);
-        workerEnv.put(Settings.PROVIDER_SECRET_IDS, "generic=local/generic");
+        workerEnv.put(Settings.PROVIDER_SECRET_IDS, "generic=" + LocalSecrets.GENERIC);
 
         Services oauthServices = new Services(new Settings(oauthEnv), Clock.systemUTC(), ProviderHttp.defaults());
         OAuthHandler handler = new OAuthHandler(oauthServices);
@@ -116,35 +114,11 @@ public final class LocalSandbox {
         env.put(Settings.AWS_ENDPOINT_URL_DYNAMODB, StandIns.dynamoEndpoint().toString());
         env.put(Settings.AWS_ENDPOINT_URL_SQS, StandIns.sqsEndpoint().toString());
         env.put(Settings.SECRETS_FILE, secrets.toString());
-        env.put(Settings.APP_SECRET_ID, "local/app");
-        env.put(Settings.PROVIDER_SECRET_ID, "local/generic");
+        env.put(Settings.APP_SECRET_ID, LocalSecrets.APP);
+        env.put(Settings.PROVIDER_SECRET_ID, LocalSecrets.GENERIC);
         env.put(Settings.PUBLIC_BASE_URL, "http://localhost:8080");
         env.put(Settings.RETURN_TO_ALLOWLIST, "http://localhost:3000");
         return env;
-    }
-
-    /** Fresh keys and sandbox credentials in .local-data/secrets.json (git-ignored), the local stand-in for Secrets Manager. */
-    private static Path writeSecrets(MockOAuth2Server oauth, WireMockServer history) throws Exception {
-        SecureRandom random = new SecureRandom();
-        Base64.Encoder b64 = Base64.getEncoder();
-        byte[] stateKey = new byte[32];
-        byte[] tokenKey = new byte[32];
-        byte[] clientSecret = new byte[24];
-        random.nextBytes(stateKey);
-        random.nextBytes(tokenKey);
-        random.nextBytes(clientSecret);
-        Map<String, Object> all = Map.of(
-                "local/app", Map.of("state_keys", Map.of("s1", b64.encodeToString(stateKey)), "state_key_current", "s1",
-                        "token_keys", Map.of("t1", b64.encodeToString(tokenKey)), "token_key_current", "t1"),
-                "local/generic", Map.of("client_id", "sandbox-client", "client_secret", b64.encodeToString(clientSecret),
-                        "authorize_url", oauth.authorizationEndpointUrl("sandbox").toString(),
-                        "token_url", oauth.tokenEndpointUrl("sandbox").toString(),
-                        "api_base_url", history.baseUrl() + "/api",
-                        "scopes", "openid offline_access"));
-        Path dir = Files.createDirectories(Path.of(".local-data"));
-        Path file = dir.resolve("secrets.json");
-        Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(all));
-        return file;
     }
 
     private static APIGatewayV2HTTPEvent event(String path, String rawQuery, Map<String, String> claims, Map<String, String> headers) {
