@@ -7,6 +7,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -22,6 +23,12 @@ import java.util.Optional;
  * The one place that builds AWS SDK clients: one explicitly chosen HTTP client (url-connection, the
  * lightest at cold start), region from AWS_REGION, and the SDK's endpoint override variables so the
  * same code talks to dynalite / ElasticMQ / WireMock locally.
+ *
+ * <p>Retries use the SDK's standard mode (3 attempts, short jittered backoff) for every service.
+ * Without it DynamoDB gets the SDK's legacy default of 9 attempts with up to ~6 s of backoff per
+ * call, so an unreachable endpoint held a user's OAuth callback for many seconds per call (with a
+ * 2 s connect timeout, past API Gateway's 30 s limit), turning a friendly storage_unavailable
+ * into the gateway's own 503.
  */
 public final class AwsClients {
     private final Settings settings;
@@ -49,6 +56,7 @@ public final class AwsClients {
 
     private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder, String endpointKey) {
         builder.httpClient(http);
+        builder.overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD));
         builder.region(Region.of(settings.get(Settings.AWS_REGION, "us-east-1")));
         Optional<String> endpoint = settings.optional(endpointKey).or(() -> settings.optional(Settings.AWS_ENDPOINT_URL));
         endpoint.ifPresent(e -> builder.endpointOverride(URI.create(e)));

@@ -48,6 +48,7 @@ public final class TokenResponseReader {
         if (n == null) return null;
         long seconds;
         if (n.isNumber()) {
+            if (!n.canConvertToLong()) return null; // asLong() would wrap 2^64 + 3600 round to 3600
             seconds = n.asLong();
         } else if (n.isTextual() && n.asText().trim().matches("\\d{1,12}")) {
             seconds = Long.parseLong(n.asText().trim());

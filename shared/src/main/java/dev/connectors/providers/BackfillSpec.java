@@ -11,7 +11,8 @@ import java.util.Map;
  * Resources run in order; a resource with a {@code parent} runs once per record of that parent model
  * (e.g. Slack channels → messages). Placeholders in query values and the JSON body:
  * {@code {window_start}} / {@code {window_end}} (ISO-8601), {@code {window_start_epoch}},
- * {@code {window_end_epoch}}, {@code {window_start_date}}, {@code {window_end_date}},
+ * {@code {window_end_epoch}}, {@code {window_start_date}}, {@code {window_end_date}}, and one day
+ * wider for APIs with exclusive whole-day bounds: {@code {window_start_prev_date}}, {@code {window_end_next_date}},
  * {@code {cursor}}, {@code {parent.id}}. A query parameter or body field whose value is exactly
  * {@code {cursor}} is left out while there is no cursor. {@code successFlag}: a boolean every API
  * answer carries (Slack's ok); {@code skipParentErrors}: errors that skip one parent (a channel the

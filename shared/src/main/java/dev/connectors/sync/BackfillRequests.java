@@ -34,6 +34,10 @@ final class BackfillRequests {
         v.put("window_end_epoch", Long.toString(end.getEpochSecond()));
         v.put("window_start_date", start.atZone(ZoneOffset.UTC).toLocalDate().toString());
         v.put("window_end_date", end.atZone(ZoneOffset.UTC).toLocalDate().toString());
+        // for APIs whose date bounds are exclusive whole days (GitLab: created_at > after's end of day,
+        // < before's start of day): one day wider on each side, so neither the first nor today is lost
+        v.put("window_start_prev_date", start.atZone(ZoneOffset.UTC).toLocalDate().minusDays(1).toString());
+        v.put("window_end_next_date", end.atZone(ZoneOffset.UTC).toLocalDate().plusDays(1).toString());
         return v;
     }
 

@@ -32,10 +32,19 @@ public final class BackfillRunner {
     private static final Log LOG = Log.of(BackfillRunner.class);
     private static final Pattern LINK_NEXT = Pattern.compile("<([^>]*)>\\s*;[^,]*rel=\"?next\"?", Pattern.CASE_INSENSITIVE);
     private static final int DEFAULT_RETRY_AFTER_SECONDS = 60;
+    /** Where an API with a {@code successFlag} names its error (also read for {@code skipParentErrors}). */
+    private static final String ERROR_FIELD = "error";
 
-    /** What one job needs to know about its connection: the spec, API base, placeholder values, token. */
+    /**
+     * What one job needs to know about its connection: the spec, API base, placeholder values, token,
+     * and the provider's error strings mapped to our codes (for APIs that answer errors with HTTP 200
+     * and a false {@code successFlag}, e.g. a revoked grant must end as needs_reauth, not be retried).
+     */
     public record Context(BackfillSpec spec, String apiBase, Map<String, String> apiHeaders,
-                          Map<String, String> values, AccessTokens tokens) {
+                          Map<String, String> values, AccessTokens tokens, Map<String, String> errorCodes) {
+        public Context {
+            errorCodes = errorCodes == null ? Map.of() : Map.copyOf(errorCodes);
+        }
     }
 
     private final ProviderHttp http;
@@ -108,9 +117,15 @@ public final class BackfillRunner {
                     if (job == null) return new BackfillResult.LeaseLost();
                     continue;
                 }
-                json = ProviderAnswers.requireJson(response, "backfill " + r.model(), ctx.spec().successFlag(), null, Map.of());
+                // with a success flag, the error travels beside it ({"ok":false,"error":"invalid_auth"}) on HTTP 200
+                String successFlag = ctx.spec().successFlag();
+                json = ProviderAnswers.requireJson(response, "backfill " + r.model(), successFlag,
+                        successFlag == null ? null : ERROR_FIELD, ctx.errorCodes());
             } catch (ConnectorException e) {
                 if (e.code() == ErrorCode.RATE_LIMITED) return new BackfillResult.Delay(DEFAULT_RETRY_AFTER_SECONDS, e.detail());
+                if (e.code() == ErrorCode.INVALID_GRANT || e.code() == ErrorCode.INVALID_CLIENT) {
+                    return new BackfillResult.NeedsReauth(e.code().code() + ": " + e.detail());
+                }
                 return new BackfillResult.Retry(e.code().code() + ": " + e.detail());
             }
             JsonNode items = JsonPaths.at(json, r.records());
@@ -120,6 +135,13 @@ public final class BackfillRunner {
             Page page = readPage(items, r, cp.parentId(), job.windowStart());
             records.upsert(job.tenantId(), job.provider(), r.model(), job.jobId(), page.records());
             String nextCursor = page.reachedWindowStart() ? null : nextCursor(r.paginator(), json, response, cp.cursor(), items.size());
+            if (nextCursor != null && (r.paginator().type() == Paginator.Type.link_header || r.paginator().type() == Paginator.Type.next_url)) {
+                try {
+                    BackfillRequests.sameOrigin(ctx.apiBase(), nextCursor); // never checkpoint a link we will not follow
+                } catch (ConnectorException e) {
+                    return new BackfillResult.Retry(e.code().code() + ": " + e.detail());
+                }
+            }
             Checkpoint next = nextCursor == null ? afterUnit(job, r) : cp.nextPage(nextCursor);
             job = save(job, next, 1, page.records().size(), owner);
             if (job == null) return new BackfillResult.LeaseLost();
@@ -149,7 +171,7 @@ public final class BackfillRunner {
 
     private static boolean skippableParentError(BackfillSpec spec, ProviderResponse response) {
         if (spec.skipParentErrors().isEmpty() || !response.isJson()) return false;
-        String error = JsonPaths.text(response.json(), "error");
+        String error = JsonPaths.text(response.json(), ERROR_FIELD);
         return error != null && spec.skipParentErrors().contains(error);
     }
 

@@ -84,7 +84,7 @@ public final class JobProcessor {
         Map<String, String> values = new HashMap<>(config.values());
         values.putAll(connection.get().metadata());
         BackfillRunner.Context ctx = new BackfillRunner.Context(backfill, Placeholders.fill(spec.apiBaseUrl(), values),
-                spec.apiHeaders(), values, connectionTokens);
+                spec.apiHeaders(), values, connectionTokens, spec.tokenResponse().errorCodes());
 
         BackfillResult result;
         try {

@@ -48,6 +48,10 @@ public final class TokenCipher {
 
     /** Throws {@link IllegalStateException} when the ciphertext was altered, moved, or the key is unknown. */
     public String decrypt(byte[] stored, String keyId, String aad) {
+        if (stored == null || stored.length < IV_BYTES + TAG_BITS / 8) {
+            // shorter than IV + tag: the JCE would throw ProviderException (ShortBufferException), not a checked error
+            throw new IllegalStateException("token decryption failed (ciphertext too short)");
+        }
         try {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(keys.key(keyId), "AES"), new GCMParameterSpec(TAG_BITS, stored, 0, IV_BYTES));
