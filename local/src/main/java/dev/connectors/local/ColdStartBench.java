@@ -1,7 +1,5 @@
 package dev.connectors.local;
 
-import dev.connectors.config.Settings;
-import dev.connectors.testing.StandIns;
 import dev.connectors.testing.TemplateResources;
 import dev.connectors.testing.TestResources;
 
@@ -12,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -31,13 +28,7 @@ public final class ColdStartBench {
         if (!Files.exists(jar)) throw new IllegalStateException("build first: mvn -DskipTests install");
         TestResources resources = TemplateResources.create("bench-");
         Path secrets = LocalSecrets.write("http://127.0.0.1:9/authorize", "http://127.0.0.1:9/token", "http://127.0.0.1:9/api");
-        Map<String, String> env = new HashMap<>(resources.environment("GenericFunction"));
-        env.put(Settings.AWS_ENDPOINT_URL_DYNAMODB, StandIns.dynamoEndpoint().toString());
-        env.put(Settings.AWS_ENDPOINT_URL_SQS, StandIns.sqsEndpoint().toString());
-        env.put(Settings.SECRETS_FILE, secrets.toString());
-        env.put(Settings.APP_SECRET_ID, LocalSecrets.APP);
-        env.put(Settings.PROVIDER_SECRET_ID, LocalSecrets.GENERIC);
-        env.put(Settings.PUBLIC_BASE_URL, "http://localhost:8080");
+        Map<String, String> env = LocalSecrets.environment(resources, "GenericFunction", secrets);
         env.put("AWS_REGION", "us-east-1");
 
         List<long[]> runs = new ArrayList<>();

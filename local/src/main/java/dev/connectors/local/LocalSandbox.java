@@ -29,7 +29,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -58,8 +57,8 @@ public final class LocalSandbox {
 
         Path secrets = LocalSecrets.write(oauth.authorizationEndpointUrl("sandbox").toString(),
                 oauth.tokenEndpointUrl("sandbox").toString(), history.baseUrl() + "/api");
-        Map<String, String> oauthEnv = environment(resources, "GenericFunction", secrets);
-        Map<String, String> workerEnv = environment(resources, "SyncWorkerFunction", secrets);
+        Map<String, String> oauthEnv = LocalSecrets.environment(resources, "GenericFunction", secrets);
+        Map<String, String> workerEnv = LocalSecrets.environment(resources, "SyncWorkerFunction", secrets);
         workerEnv.put(Settings.PROVIDER_SECRET_IDS, "generic=" + LocalSecrets.GENERIC);
 
         Services oauthServices = new Services(new Settings(oauthEnv), Clock.systemUTC(), ProviderHttp.defaults());
@@ -107,18 +106,6 @@ public final class LocalSandbox {
         oauth.shutdown();
         history.stop();
         System.exit(job.status().name().equals("succeeded") ? 0 : 1);
-    }
-
-    private static Map<String, String> environment(TestResources resources, String function, Path secrets) {
-        Map<String, String> env = new HashMap<>(resources.environment(function));
-        env.put(Settings.AWS_ENDPOINT_URL_DYNAMODB, StandIns.dynamoEndpoint().toString());
-        env.put(Settings.AWS_ENDPOINT_URL_SQS, StandIns.sqsEndpoint().toString());
-        env.put(Settings.SECRETS_FILE, secrets.toString());
-        env.put(Settings.APP_SECRET_ID, LocalSecrets.APP);
-        env.put(Settings.PROVIDER_SECRET_ID, LocalSecrets.GENERIC);
-        env.put(Settings.PUBLIC_BASE_URL, "http://localhost:8080");
-        env.put(Settings.RETURN_TO_ALLOWLIST, "http://localhost:3000");
-        return env;
     }
 
     private static APIGatewayV2HTTPEvent event(String path, String rawQuery, Map<String, String> claims, Map<String, String> headers) {

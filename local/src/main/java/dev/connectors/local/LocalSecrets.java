@@ -1,14 +1,18 @@
 package dev.connectors.local;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.connectors.config.Settings;
+import dev.connectors.testing.StandIns;
+import dev.connectors.testing.TestResources;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
 
-/** Writes .local-data/secrets.json (git-ignored): fresh keys and sandbox client credentials, the local Secrets Manager. */
+/** Local configuration: writes .local-data/secrets.json (git-ignored): fresh keys and sandbox client credentials, the local Secrets Manager. */
 final class LocalSecrets {
     static final String APP = "local/app";
     static final String GENERIC = "local/generic";
@@ -26,6 +30,19 @@ final class LocalSecrets {
         Path file = Files.createDirectories(Path.of(".local-data")).resolve("secrets.json");
         Files.writeString(file, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(all));
         return file;
+    }
+
+    /** A function's environment from template.yaml, pointed at the stand-ins and the local secrets file. */
+    static Map<String, String> environment(TestResources resources, String function, Path secrets) {
+        Map<String, String> env = new HashMap<>(resources.environment(function));
+        env.put(Settings.AWS_ENDPOINT_URL_DYNAMODB, StandIns.dynamoEndpoint().toString());
+        env.put(Settings.AWS_ENDPOINT_URL_SQS, StandIns.sqsEndpoint().toString());
+        env.put(Settings.SECRETS_FILE, secrets.toString());
+        env.put(Settings.APP_SECRET_ID, APP);
+        env.put(Settings.PROVIDER_SECRET_ID, GENERIC);
+        env.put(Settings.PUBLIC_BASE_URL, "http://localhost:8080");
+        env.put(Settings.RETURN_TO_ALLOWLIST, "http://localhost:3000");
+        return env;
     }
 
     private static String random(int bytes) {
