@@ -7,7 +7,6 @@ import dev.connectors.errors.ConnectorException;
 import dev.connectors.errors.ErrorCode;
 import dev.connectors.http.ProviderHttp;
 import dev.connectors.http.ProviderRequest;
-import dev.connectors.http.ProviderResponse;
 import dev.connectors.providers.Placeholders;
 import dev.connectors.providers.ProviderSpec;
 

@@ -1,6 +1,5 @@
 package dev.connectors.functions.oauth;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,7 +27,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.*;
@@ -115,7 +113,7 @@ class ProviderChecklistTest {
         assertThat(auth).containsEntry("client_id", provider + "-client-id")
                 .containsEntry("redirect_uri", "https://connect.example.com/oauth/" + provider + "/callback")
                 .containsEntry("response_type", "code");
-        boolean pkce = s.handler != null && s.h.rebased(provider).pkce();
+        boolean pkce = s.h.rebased(provider).pkce();
         if (pkce) {
             assertThat(auth).containsEntry("code_challenge_method", "S256").containsKey("code_challenge");
         } else {
@@ -156,7 +154,7 @@ class ProviderChecklistTest {
         assertThat(stored.connectedBy()).isEqualTo("user-7");
         assertThat(stored.metadata()).containsAllEntriesOf(s.f.metadata());
         assertThat(stored.expiresAt() != null).isEqualTo(s.f.expires());
-        Map<String, AttributeValue> raw = s.h.services().settings() != null ? rawConnection(s.h, provider) : Map.of();
+        Map<String, AttributeValue> raw = rawConnection(s.h, provider);
         assertThat(raw.toString()).doesNotContain(s.f.accessToken()).contains("access_token_ct");
 
         // 5. a 3-month sync job was created and queued

@@ -15,7 +15,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.*;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The worker against the stand-ins and WireMock: backfill, checkpoints, redelivery, rate limits, refresh. */
 class SyncWorkerTest {
