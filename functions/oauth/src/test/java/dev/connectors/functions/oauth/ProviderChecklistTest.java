@@ -236,7 +236,10 @@ class ProviderChecklistTest {
     private static void assertReusedPage(APIGatewayV2HTTPResponse res) {
         assertThat(res.getStatusCode()).isEqualTo(400);
         assertThat(res.getHeaders()).containsEntry("Referrer-Policy", "no-referrer").containsEntry("Cache-Control", "no-store");
-        assertThat(res.getBody()).contains("\"error\":\"state_reused\"").contains("already used");
+        assertThat(res.getHeaders().get("Content-Security-Policy")).startsWith("default-src 'none'");
+        assertThat(res.getBody()).contains("\"error\":\"state_reused\"").contains("already used")
+                .doesNotContain("src=").doesNotContain("href=") // no third-party resource, nothing loaded at all
+                .contains("postMessage(r,t)").doesNotContain("'*'");
     }
 
     private static void assertFriendly(String message, Setup s) {
