@@ -1,0 +1,510 @@
+package dev.connectors.system;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.connectors.config.Settings;
+import dev.connectors.functions.oauth.OAuthHandler;
+import dev.connectors.functions.sync.JobReconcilerHandler;
+import dev.connectors.functions.sync.SyncWorkerHandler;
+import dev.connectors.providers.ProviderRegistry;
+import dev.connectors.testing.RepoRoot;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.zip.ZipFile;
+
+import static dev.connectors.system.Template.getAtt;
+import static dev.connectors.system.Template.integer;
+import static dev.connectors.system.Template.list;
+import static dev.connectors.system.Template.map;
+import static dev.connectors.system.Template.ref;
+import static dev.connectors.system.Template.refTarget;
+import static dev.connectors.system.Template.sub;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * template.yaml ↔ AWS's SAM schema, and template.yaml ↔ the code: the registry's providers, the
+ * handler classes, {@link Settings}, the Maven build's jars, and the keys and indexes the stores use.
+ */
+class TemplateTest {
+    private static final Template TEMPLATE = Template.load();
+
+    /** Settings each handler cannot run without (beyond them: optional ones with defaults). */
+    private static final Map<Class<?>, List<String>> REQUIRED_SETTINGS = Map.of(
+            OAuthHandler.class, List.of(Settings.PROVIDER, Settings.PROVIDER_SECRET_ID, Settings.CONNECTIONS_TABLE,
+                    Settings.OAUTH_SESSIONS_TABLE, Settings.SYNC_JOBS_TABLE, Settings.SYNC_QUEUE_URL,
+                    Settings.APP_SECRET_ID, Settings.PUBLIC_BASE_URL),
+            SyncWorkerHandler.class, List.of(Settings.CONNECTIONS_TABLE, Settings.SYNC_JOBS_TABLE, Settings.RECORDS_TABLE,
+                    Settings.SYNC_QUEUE_URL, Settings.APP_SECRET_ID, Settings.PROVIDER_SECRET_IDS),
+            JobReconcilerHandler.class, List.of(Settings.SYNC_JOBS_TABLE, Settings.SYNC_QUEUE_URL));
+
+    /** Settings that name a resource of the template, and the resource they must reference. */
+    private static final Map<String, String> RESOURCE_SETTINGS = Map.of(
+            Settings.CONNECTIONS_TABLE, "ConnectionsTable",
+            Settings.OAUTH_SESSIONS_TABLE, "OAuthSessionsTable",
+            Settings.SYNC_JOBS_TABLE, "SyncJobsTable",
+            Settings.RECORDS_TABLE, "RecordsTable",
+            Settings.SYNC_QUEUE_URL, "SyncQueue");
+
+    /** arn:…:secret:${Param}-* (Secrets Manager appends "-" and six random characters to the name). */
+    private static final Pattern SECRET_ARN = Pattern.compile(
+            "arn:\\$\\{AWS::Partition}:secretsmanager:\\$\\{AWS::Region}:\\$\\{AWS::AccountId}:secret:\\$\\{(\\w+)}-(\\*|\\?{6})");
+
+    static List<String> providerIds() {
+        return ProviderRegistry.allIds();
+    }
+
+    // ================================================================ AWS's SAM schema
+
+    @Test
+    void templateIsValidAgainstAwsSamSchema() {
+        List<SamSchema.Problem> problems = SamSchema.validate(TEMPLATE.root);
+        problems.forEach(p -> System.out.println("SAM schema: " + p));
+        assertThat(problems).as("template.yaml against sam.schema.json").isEmpty();
+    }
+
+    @Test
+    void schemaCheckFailsOnAMisspelledPropertyOrUnknownEventTypeAndNamesTheResource() {
+        Map<String, Object> broken = deepCopy(TEMPLATE.root);
+        Map<String, Object> slack = map(map(map(broken.get("Resources")).get("SlackFunction")).get("Properties"));
+        slack.put("Timeoutt", 30);
+        Map<String, Object> notionCallback = map(map(map(map(map(broken.get("Resources")).get("NotionFunction"))
+                .get("Properties")).get("Events")).get("Callback"));
+        notionCallback.put("Type", "HttpApiGateway");
+
+        List<SamSchema.Problem> problems = SamSchema.validate(broken);
+        problems.forEach(p -> System.out.println("SAM schema (expected): " + p));
+
+        assertThat(problems).extracting(SamSchema.Problem::resource)
+                .contains("SlackFunction", "NotionFunction")
+                .doesNotContain("GitlabFunction", "GenericFunction", "SyncWorkerFunction", "HttpApi");
+        assertThat(problems).anySatisfy(p -> assertThat(p.toString()).startsWith("SlackFunction").contains("Timeoutt"));
+        assertThat(problems).anySatisfy(p -> assertThat(p.toString()).startsWith("NotionFunction").contains("HttpApiGateway")
+                .contains("/Events/Callback/"));
+    }
+
+    // ================================================================ providers ↔ functions
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("providerIds")
+    void everyProviderHasExactlyOneFunctionWithItsRoutesAndOwnSecret(String provider) {
+        List<String> serving = TEMPLATE.functions().keySet().stream()
+                .filter(id -> provider.equals(TEMPLATE.environment(id).get(Settings.PROVIDER))).toList();
+        assertThat(serving).as("functions with PROVIDER=%s", provider).hasSize(1);
+        String function = serving.get(0);
+
+        // routes: authorize behind the default (JWT) authorizer, callback public
+        Map<String, Map<String, Object>> routes = httpApiRoutes(function);
+        String authorize = "GET /oauth/" + provider + "/authorize";
+        String callback = "GET /oauth/" + provider + "/callback";
+        assertThat(routes).as("%s routes", function).containsKeys(authorize, callback);
+        assertThat(map(routes.get(authorize).get("Auth")).get("Authorizer"))
+                .as("%s must use the HttpApi's default JWT authorizer", authorize).isNull();
+        assertThat(map(routes.get(callback).get("Auth")).get("Authorizer"))
+                .as("%s is public: the signed state is its credential", callback).isEqualTo("NONE");
+
+        // its own secret, and a role that reads only that one and the app secret
+        Object secretId = TEMPLATE.ownVariables(function).get(Settings.PROVIDER_SECRET_ID);
+        String secretParam = refTarget(secretId);
+        assertThat(secretParam).as("%s PROVIDER_SECRET_ID must be !Ref a parameter", function).isNotNull();
+        assertThat(TEMPLATE.parameters()).containsKey(secretParam);
+        assertThat(map(TEMPLATE.parameters().get(secretParam)).get("Default")).isEqualTo("connectors/" + provider);
+        assertThat(secretParamsReadBy(function)).as("secrets %s may read", function)
+                .containsExactlyInAnyOrder(secretParam, appSecretParam());
+        assertThat(TEMPLATE.managedPolicies(function)).as("%s: no managed policies (they grant too much)", function).isEmpty();
+    }
+
+    @Test
+    void everyFunctionWithAProviderServesARegisteredOne() {
+        Map<String, Object> providers = new LinkedHashMap<>();
+        TEMPLATE.functions().keySet().forEach(id -> {
+            Object provider = TEMPLATE.environment(id).get(Settings.PROVIDER);
+            if (provider != null) providers.put(id, provider);
+        });
+        assertThat(providers.values()).as("PROVIDER of the template's functions").doesNotHaveDuplicates()
+                .allSatisfy(p -> assertThat(ProviderRegistry.allIds()).contains(String.valueOf(p)));
+        assertThat(TEMPLATE.globalVariables()).as("PROVIDER is per function, never global").doesNotContainKey(Settings.PROVIDER);
+    }
+
+    @Test
+    void everyRouteIsServedByOneFunctionOnTheOneHttpApiWithAJwtDefaultAuthorizer() {
+        Map<String, String> owner = new HashMap<>();
+        for (String function : TEMPLATE.functions().keySet()) {
+            for (String route : httpApiRoutes(function).keySet()) {
+                String previous = owner.put(route, function);
+                assertThat(previous).as("%s is routed to both %s and %s", route, previous, function).isNull();
+            }
+        }
+        Map<String, Object> auth = map(TEMPLATE.properties("HttpApi").get("Auth"));
+        String defaultAuthorizer = String.valueOf(auth.get("DefaultAuthorizer"));
+        Map<String, Object> jwt = map(map(map(auth.get("Authorizers")).get(defaultAuthorizer)).get("JwtConfiguration"));
+        assertThat(jwt).as("default authorizer %s is a JWT authorizer", defaultAuthorizer).containsKeys("issuer", "audience");
+    }
+
+    @Test
+    void theWorkerHasASecretIdForEveryProviderAndReadsOnlyThose() {
+        String worker = sqsConsumerOf(syncQueue());
+        String ids = sub(TEMPLATE.ownVariables(worker).get(Settings.PROVIDER_SECRET_IDS));
+        assertThat(ids).as("%s PROVIDER_SECRET_IDS (!Sub provider=${Param},…)", worker).isNotNull();
+        Map<String, String> byProvider = new LinkedHashMap<>();
+        for (String pair : ids.split(",")) {
+            Matcher m = Pattern.compile("([a-z0-9_]+)=\\$\\{(\\w+)}").matcher(pair.trim());
+            assertThat(m.matches()).as("entry '%s' of PROVIDER_SECRET_IDS", pair).isTrue();
+            byProvider.put(m.group(1), m.group(2));
+        }
+        assertThat(byProvider.keySet()).containsExactlyInAnyOrderElementsOf(ProviderRegistry.allIds());
+        byProvider.forEach((provider, param) -> assertThat(map(TEMPLATE.parameters().get(param)).get("Default"))
+                .as("default of %s", param).isEqualTo("connectors/" + provider));
+
+        Set<String> expected = new TreeSet<>(byProvider.values());
+        expected.add(appSecretParam());
+        assertThat(secretParamsReadBy(worker)).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    // ================================================================ handlers
+
+    @Test
+    void everyHandlerIsARequestHandlerTheRuntimeCanConstruct() throws Exception {
+        for (String function : TEMPLATE.functions().keySet()) {
+            Class<?> handler = Class.forName(TEMPLATE.handlerClass(function));
+            assertThat(RequestHandler.class).as("%s: %s implements RequestHandler", function, handler.getName())
+                    .isAssignableFrom(handler);
+            assertThat(TEMPLATE.handlerMethod(function)).as("%s handler method", function).isEqualTo("handleRequest");
+            assertThat(handler.getConstructor()).as("%s: the runtime needs a public no-arg constructor", function).isNotNull();
+            assertThat(String.valueOf(TEMPLATE.functionProperty(function, "Runtime").orElse(null))).startsWith("java");
+        }
+    }
+
+    // ================================================================ environment ↔ Settings
+
+    @Test
+    void everyEnvironmentVariableIsASettingTheCodeReads() {
+        Map<String, Set<String>> unknown = new LinkedHashMap<>();
+        TEMPLATE.globalVariables().keySet().stream().filter(k -> !Settings.FUNCTION_KEYS.contains(k))
+                .forEach(k -> unknown.computeIfAbsent("Globals", x -> new TreeSet<>()).add(k));
+        for (String function : TEMPLATE.functions().keySet()) {
+            TEMPLATE.ownVariables(function).keySet().stream().filter(k -> !Settings.FUNCTION_KEYS.contains(k))
+                    .forEach(k -> unknown.computeIfAbsent(function, x -> new TreeSet<>()).add(k));
+        }
+        assertThat(unknown).as("variables not in Settings.FUNCTION_KEYS").isEmpty();
+    }
+
+    @Test
+    void everyFunctionGetsTheSettingsItsHandlerRequiresPointingAtTheRightResources() throws Exception {
+        for (String function : TEMPLATE.functions().keySet()) {
+            Class<?> handler = Class.forName(TEMPLATE.handlerClass(function));
+            List<String> required = REQUIRED_SETTINGS.get(handler);
+            assertThat(required).as("REQUIRED_SETTINGS lists %s (a new handler: say what it needs)", handler.getName()).isNotNull();
+            Map<String, Object> env = TEMPLATE.environment(function);
+            assertThat(env).as("%s environment", function).containsKeys(required.toArray(String[]::new));
+            for (String key : required) {
+                String resource = RESOURCE_SETTINGS.get(key);
+                if (resource != null) {
+                    assertThat(env.get(key)).as("%s %s", function, key).isEqualTo(ref(resource));
+                }
+            }
+            assertThat(env.get(Settings.APP_SECRET_ID)).isEqualTo(ref(appSecretParam()));
+            if (required.contains(Settings.PUBLIC_BASE_URL)) {
+                assertThat(env.get(Settings.PUBLIC_BASE_URL)).isEqualTo(ref("PublicBaseUrl"));
+            }
+        }
+    }
+
+    @Test
+    void everyFunctionMayUseTheTablesAndQueueItIsGiven() throws Exception {
+        for (String function : TEMPLATE.functions().keySet()) {
+            List<String> required = REQUIRED_SETTINGS.get(Class.forName(TEMPLATE.handlerClass(function)));
+            Set<String> tables = new TreeSet<>();
+            Set<String> queues = new TreeSet<>();
+            for (Map.Entry<String, Map<String, Object>> policy : TEMPLATE.policyTemplates(function)) {
+                if (policy.getKey().startsWith("DynamoDB")) tables.add(refTarget(policy.getValue().get("TableName")));
+                if (policy.getKey().equals("SQSSendMessagePolicy")) {
+                    queues.add(String.valueOf(list(map(policy.getValue().get("QueueName")).get("Fn::GetAtt")).get(0)));
+                }
+            }
+            for (String key : required) {
+                String resource = RESOURCE_SETTINGS.get(key);
+                if (resource == null) continue;
+                if (key.equals(Settings.SYNC_QUEUE_URL)) {
+                    assertThat(queues).as("%s sends to %s: SQSSendMessagePolicy", function, resource).contains(resource);
+                } else {
+                    assertThat(tables).as("%s uses %s: a DynamoDB policy", function, resource).contains(resource);
+                }
+            }
+        }
+    }
+
+    // ================================================================ CodeUri ↔ Maven build
+
+    @Test
+    void everyCodeUriIsAJarTheBuildProducesAndHoldsItsHandler() throws Exception {
+        Path root = RepoRoot.path();
+        Set<String> modules = modules(root.resolve("pom.xml"));
+        for (String function : TEMPLATE.functions().keySet()) {
+            String codeUri = String.valueOf(TEMPLATE.functionProperty(function, "CodeUri").orElse(null));
+            Matcher m = Pattern.compile("(.+)/target/([^/]+)\\.jar").matcher(codeUri);
+            assertThat(m.matches()).as("%s CodeUri %s names <module>/target/<finalName>.jar", function, codeUri).isTrue();
+            String module = m.group(1);
+            assertThat(modules).as("root pom modules").contains(module);
+            assertThat(finalName(root.resolve(module).resolve("pom.xml"))).as("<finalName> of %s", module).isEqualTo(m.group(2));
+
+            Path jar = root.resolve(codeUri);
+            if (!Files.isRegularFile(jar)) {
+                System.out.println(function + ": " + codeUri + " not built yet (mvn package); contents not checked");
+                continue;
+            }
+            Class<?> handler = Class.forName(TEMPLATE.handlerClass(function));
+            try (ZipFile zip = new ZipFile(jar.toFile())) {
+                List<String> needed = new ArrayList<>();
+                needed.add(entry(handler));
+                needed.add(entry(Settings.class)); // the shared layer is shaded in
+                handlerTypes(handler).forEach(t -> needed.add(entry(t)));
+                for (String name : needed) {
+                    assertThat(zip.getEntry(name)).as("%s contains %s", jar.getFileName(), name).isNotNull();
+                }
+            }
+        }
+    }
+
+    // ================================================================ tables, queues, events
+
+    @Test
+    void tablesHaveTheKeysAndIndexesTheCodeUses() {
+        assertKeys("ConnectionsTable", List.of("tenant_id:S", "provider:S"));
+        assertKeys("OAuthSessionsTable", List.of("nonce:S"));
+        assertKeys("SyncJobsTable", List.of("job_id:S"));
+        assertKeys("RecordsTable", List.of("pk:S", "record_id:S"));
+
+        Map<String, Object> sessions = TEMPLATE.properties("OAuthSessionsTable");
+        assertThat(map(sessions.get("TimeToLiveSpecification")))
+                .containsEntry("AttributeName", "ttl").containsEntry("Enabled", true);
+
+        Map<String, Object> pending = list(TEMPLATE.properties("SyncJobsTable").get("GlobalSecondaryIndexes")).stream()
+                .map(Template::map).filter(i -> "pending-enqueue".equals(i.get("IndexName"))).findFirst()
+                .orElseThrow(() -> new AssertionError("SyncJobsTable has no GSI pending-enqueue (the reconciler queries it)"));
+        assertThat(keyNames(pending.get("KeySchema"))).containsExactly("enqueue_pending", "created_at");
+        assertThat(attributeTypes("SyncJobsTable")).containsEntry("enqueue_pending", "S").containsEntry("created_at", "N");
+    }
+
+    @Test
+    void everyTableIsOnDemandEncryptedAndDefinesExactlyItsKeyAttributes() {
+        TEMPLATE.ofType("AWS::DynamoDB::Table").forEach((table, props) -> {
+            assertThat(props.get("BillingMode")).as("%s BillingMode", table).isEqualTo("PAY_PER_REQUEST");
+            assertThat(map(props.get("SSESpecification")).get("SSEEnabled")).as("%s SSE", table).isEqualTo(true);
+            // CloudFormation rejects AttributeDefinitions that no key schema uses, and keys that are not defined
+            Set<String> keys = new TreeSet<>(keyNames(props.get("KeySchema")));
+            for (Object index : list(props.get("GlobalSecondaryIndexes"))) keys.addAll(keyNames(map(index).get("KeySchema")));
+            for (Object index : list(props.get("LocalSecondaryIndexes"))) keys.addAll(keyNames(map(index).get("KeySchema")));
+            assertThat(attributeTypes(table).keySet()).as("%s AttributeDefinitions", table).containsExactlyInAnyOrderElementsOf(keys);
+        });
+    }
+
+    @Test
+    void theSyncQueueOutlivesTheWorkerAndRedrivesPoisonToTheDeadLetterQueue() {
+        String queue = syncQueue();
+        String worker = sqsConsumerOf(queue);
+        Map<String, Object> props = TEMPLATE.properties(queue);
+        int workerTimeout = integer(TEMPLATE.functionProperty(worker, "Timeout").orElse(3));
+        assertThat(workerTimeout).as("%s Timeout (Lambda maximum 900)", worker).isLessThanOrEqualTo(900);
+        assertThat(integer(props.getOrDefault("VisibilityTimeout", 30)))
+                .as("%s VisibilityTimeout ≥ 6 × %s Timeout (%d s)", queue, worker, workerTimeout)
+                .isGreaterThanOrEqualTo(6 * workerTimeout);
+
+        Map<String, Object> redrive = map(props.get("RedrivePolicy"));
+        String dlq = String.valueOf(list(map(redrive.get("deadLetterTargetArn")).get("Fn::GetAtt")).get(0));
+        assertThat(redrive.get("deadLetterTargetArn")).isEqualTo(getAtt(dlq, "Arn"));
+        assertThat(TEMPLATE.typeOf(dlq)).as("dead-letter target %s", dlq).isEqualTo("AWS::SQS::Queue");
+        assertThat(integer(redrive.get("maxReceiveCount"))).as("maxReceiveCount").isBetween(3, 10);
+        // AWS: a DLQ's retention should exceed the source's, or messages expire on arrival (default 4 days)
+        assertThat(integer(TEMPLATE.properties(dlq).getOrDefault("MessageRetentionPeriod", 345600)))
+                .isGreaterThan(integer(props.getOrDefault("MessageRetentionPeriod", 345600)));
+        for (String q : List.of(queue, dlq)) {
+            Map<String, Object> p = TEMPLATE.properties(q);
+            assertThat(Boolean.TRUE.equals(p.get("SqsManagedSseEnabled")) || p.containsKey("KmsMasterKeyId"))
+                    .as("%s encrypted at rest", q).isTrue();
+        }
+    }
+
+    @Test
+    void theWorkerReportsPartialBatchFailuresAndTheReconcilerRunsOnASchedule() {
+        String worker = sqsConsumerOf(syncQueue());
+        assertThat(TEMPLATE.handlerClass(worker)).isEqualTo(SyncWorkerHandler.class.getName());
+        Map<String, Object> sqs = TEMPLATE.events(worker).values().stream().filter(e -> "SQS".equals(e.get("Type")))
+                .map(e -> map(e.get("Properties"))).findFirst().orElseThrow();
+        assertThat(list(sqs.get("FunctionResponseTypes"))).as("%s SQS event FunctionResponseTypes", worker)
+                .containsExactly("ReportBatchItemFailures");
+
+        List<String> reconcilers = TEMPLATE.functions().keySet().stream()
+                .filter(f -> TEMPLATE.handlerClass(f).equals(JobReconcilerHandler.class.getName())).toList();
+        assertThat(reconcilers).hasSize(1);
+        assertThat(TEMPLATE.events(reconcilers.get(0)).values()).extracting(e -> e.get("Type"))
+                .as("%s events", reconcilers.get(0)).containsAnyOf("Schedule", "ScheduleV2");
+    }
+
+    @Test
+    void httpFunctionsFinishWithinApiGatewaysIntegrationTimeout() {
+        for (String function : TEMPLATE.functions().keySet()) {
+            if (!httpApiRoutes(function).isEmpty()) {
+                assertThat(integer(TEMPLATE.functionProperty(function, "Timeout").orElse(3)))
+                        .as("%s Timeout (HTTP API integrations end at 30 s)", function).isLessThanOrEqualTo(29);
+            }
+        }
+    }
+
+    // ================================================================ outputs
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("providerIds")
+    void theStackOutputsTheCallbackUrlToRegisterWithTheProvider(String provider) {
+        String expected = "${PublicBaseUrl}/oauth/" + provider + "/callback";
+        List<String> outputs = TEMPLATE.outputs().entrySet().stream()
+                .filter(o -> expected.equals(sub(map(o.getValue()).get("Value")))).map(Map.Entry::getKey).toList();
+        assertThat(outputs).as("an output with Value !Sub %s", expected).hasSize(1);
+    }
+
+    // ================================================================ helpers
+
+    /** "GET /path" → the HttpApi event's Properties, for the function's HttpApi events on the template's HttpApi. */
+    private static Map<String, Map<String, Object>> httpApiRoutes(String function) {
+        Map<String, Map<String, Object>> routes = new LinkedHashMap<>();
+        TEMPLATE.events(function).forEach((name, event) -> {
+            if (!"HttpApi".equals(event.get("Type"))) return;
+            Map<String, Object> props = map(event.get("Properties"));
+            assertThat(props.get("ApiId")).as("%s event %s ApiId", function, name).isEqualTo(ref("HttpApi"));
+            routes.put(String.valueOf(props.get("Method")).toUpperCase() + " " + props.get("Path"), props);
+        });
+        return routes;
+    }
+
+    /** Template parameters named by the function's Secrets Manager statements; fails on anything broader. */
+    private static Set<String> secretParamsReadBy(String function) {
+        Set<String> params = new LinkedHashSet<>();
+        for (Map<String, Object> statement : TEMPLATE.statements(function)) {
+            List<String> actions = list(statement.get("Action")).stream().map(String::valueOf).toList();
+            if (actions.stream().noneMatch(a -> a.toLowerCase().startsWith("secretsmanager:") || a.equals("*"))) continue;
+            assertThat(actions).as("%s Secrets Manager actions", function).containsExactly("secretsmanager:GetSecretValue");
+            assertThat(statement.get("Effect")).isEqualTo("Allow");
+            for (Object resource : list(statement.get("Resource"))) {
+                String arn = sub(resource);
+                Matcher m = SECRET_ARN.matcher(arn == null ? String.valueOf(resource) : arn);
+                if (!m.matches()) {
+                    fail(function + " may read secret " + resource + ": expected !Sub arn:…:secret:${<SecretNameParameter>}-*");
+                }
+                params.add(m.group(1));
+            }
+        }
+        for (Map.Entry<String, Map<String, Object>> policy : TEMPLATE.policyTemplates(function)) {
+            assertThat(policy.getKey()).as("%s policy template", function).doesNotContainIgnoringCase("secret");
+        }
+        return params;
+    }
+
+    private static String appSecretParam() {
+        String param = refTarget(TEMPLATE.globalVariables().get(Settings.APP_SECRET_ID));
+        assertThat(param).as("Globals APP_SECRET_ID is !Ref a parameter").isNotNull();
+        return param;
+    }
+
+    private static String syncQueue() {
+        return refTarget(TEMPLATE.globalVariables().get(Settings.SYNC_QUEUE_URL));
+    }
+
+    /** The one function with an SQS event on the queue. */
+    private static String sqsConsumerOf(String queue) {
+        List<String> consumers = TEMPLATE.functions().keySet().stream()
+                .filter(f -> TEMPLATE.events(f).values().stream().anyMatch(e -> "SQS".equals(e.get("Type"))
+                        && getAtt(queue, "Arn").equals(map(e.get("Properties")).get("Queue"))))
+                .toList();
+        assertThat(consumers).as("functions consuming %s", queue).hasSize(1);
+        return consumers.get(0);
+    }
+
+    private static void assertKeys(String table, List<String> expected) {
+        Map<String, String> types = attributeTypes(table);
+        List<String> actual = keyNames(TEMPLATE.properties(table).get("KeySchema")).stream()
+                .map(k -> k + ":" + types.get(k)).toList();
+        assertThat(actual).as("%s KeySchema (HASH, RANGE)", table).containsExactlyElementsOf(expected);
+    }
+
+    /** Key attribute names, HASH first. */
+    private static List<String> keyNames(Object keySchema) {
+        return list(keySchema).stream().map(Template::map)
+                .sorted((a, b) -> String.valueOf(a.get("KeyType")).compareTo(String.valueOf(b.get("KeyType")))) // HASH < RANGE
+                .map(k -> String.valueOf(k.get("AttributeName"))).toList();
+    }
+
+    private static Map<String, String> attributeTypes(String table) {
+        return list(TEMPLATE.properties(table).get("AttributeDefinitions")).stream().map(Template::map)
+                .collect(Collectors.toMap(a -> String.valueOf(a.get("AttributeName")), a -> String.valueOf(a.get("AttributeType")),
+                        (a, b) -> fail("attribute defined twice in " + table), LinkedHashMap::new));
+    }
+
+    /** The handler's input and output classes (RequestHandler&lt;I, O&gt;). */
+    private static List<Class<?>> handlerTypes(Class<?> handler) {
+        for (Type type : handler.getGenericInterfaces()) {
+            if (type instanceof ParameterizedType p && p.getRawType() == RequestHandler.class) {
+                List<Class<?>> classes = new ArrayList<>();
+                for (Type arg : p.getActualTypeArguments()) {
+                    Type raw = arg instanceof ParameterizedType pa ? pa.getRawType() : arg;
+                    if (raw instanceof Class<?> c && !c.getName().startsWith("java.")) classes.add(c);
+                }
+                return classes;
+            }
+        }
+        return List.of();
+    }
+
+    private static String entry(Class<?> type) {
+        return type.getName().replace('.', '/') + ".class";
+    }
+
+    private static Set<String> modules(Path pom) throws Exception {
+        Set<String> modules = new TreeSet<>();
+        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile());
+        var nodes = doc.getElementsByTagName("module");
+        for (int i = 0; i < nodes.getLength(); i++) modules.add(nodes.item(i).getTextContent().trim());
+        return modules;
+    }
+
+    private static String finalName(Path pom) throws Exception {
+        Element project = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile()).getDocumentElement();
+        for (Node n = project.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element build && build.getTagName().equals("build")) {
+                var names = build.getElementsByTagName("finalName");
+                if (names.getLength() > 0) return names.item(0).getTextContent().trim();
+            }
+        }
+        return null; // Maven's default, artifactId-version, never matches a fixed CodeUri
+    }
+
+    private static Map<String, Object> deepCopy(Map<String, Object> value) {
+        ObjectMapper json = new ObjectMapper();
+        try {
+            return json.readValue(json.writeValueAsString(value), new TypeReference<Map<String, Object>>() {});
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
