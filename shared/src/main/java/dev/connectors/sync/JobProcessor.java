@@ -79,21 +79,23 @@ public final class JobProcessor {
             String outcome = backfill == null || backfill.outcome() == null ? "no_history_available" : backfill.outcome();
             return finish(job, owner, JobStatus.succeeded, null, outcome);
         }
-        ProviderConfig config = configs.apply(job.provider());
-        ConnectionTokens connectionTokens = new ConnectionTokens(spec, config, connection.get());
-        Map<String, String> values = new HashMap<>(config.values());
-        values.putAll(connection.get().metadata());
-        BackfillRunner.Context ctx = new BackfillRunner.Context(backfill, Placeholders.fill(spec.apiBaseUrl(), values),
-                spec.apiHeaders(), values, connectionTokens, spec.tokenResponse().errorCodes());
-
         BackfillResult result;
         try {
+            // a missing secret or a refresh failure counts as an attempt, like any provider failure
+            ProviderConfig config = configs.apply(job.provider());
+            ConnectionTokens connectionTokens = new ConnectionTokens(spec, config, connection.get());
+            Map<String, String> values = new HashMap<>(config.values());
+            values.putAll(connection.get().metadata());
+            BackfillRunner.Context ctx = new BackfillRunner.Context(backfill, Placeholders.fill(spec.apiBaseUrl(), values),
+                    spec.apiHeaders(), values, connectionTokens, spec.tokenResponse().errorCodes());
             if (refresher.expiresSoon(connection.get())) connectionTokens.refreshAfterUnauthorized();
             result = runner.run(job, owner, ctx, timeLeft);
         } catch (ConnectorException e) {
             result = e.code() == ErrorCode.INVALID_GRANT
                     ? new BackfillResult.NeedsReauth(e.detail())
                     : new BackfillResult.Retry(e.code().code() + ": " + e.detail());
+        } catch (IllegalArgumentException e) {
+            result = new BackfillResult.Retry("provider settings incomplete: " + e.getMessage()); // a placeholder without a value
         }
         SyncJob latest = jobs.get(jobId).orElse(job);
         // Java 17: no pattern matching in switch yet

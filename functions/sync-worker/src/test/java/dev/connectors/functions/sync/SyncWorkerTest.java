@@ -188,4 +188,17 @@ class SyncWorkerTest {
         assertThat(f.handler().handleRequest(event, TestContext.plenty()).getBatchItemFailures())
                 .extracting(SQSBatchResponse.BatchItemFailure::getItemIdentifier).containsExactly("m-1");
     }
+
+    @Test
+    void aMissingProviderSecretCountsAsAFailedAttemptNotACrash() {
+        WorkerFixture f = new WorkerFixture("gitlab", Map.of()).connect("tok-h", null, null, Map.of());
+        dev.connectors.testing.WireMockStandIn.stubSecretNotFound(f.h.wiremock, f.h.secretId("gitlab"));
+
+        assertThat(f.deliver(TestContext.plenty()).getBatchItemFailures()).isEmpty();
+
+        SyncJob job = f.reload();
+        assertThat(job.attempts()).isEqualTo(1);
+        assertThat(job.lastError()).contains("not_configured");
+        assertThat(job.status().finished()).isFalse();
+    }
 }
