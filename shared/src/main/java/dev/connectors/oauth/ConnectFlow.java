@@ -6,6 +6,7 @@ import dev.connectors.errors.ErrorCode;
 import dev.connectors.errors.ErrorFormatter;
 import dev.connectors.errors.FriendlyError;
 import dev.connectors.log.Log;
+import dev.connectors.providers.ProviderInputs;
 import dev.connectors.providers.ProviderSpec;
 import dev.connectors.runtime.Services;
 import dev.connectors.state.ExpiredStateException;
@@ -57,15 +58,16 @@ public final class ConnectFlow {
     }
 
     /** Starts a flow for an authenticated tenant user; returns the provider URL to send the browser to. */
-    public URI authorize(String tenantId, String userId, String returnTo) {
+    public URI authorize(String tenantId, String userId, String returnTo, Map<String, List<String>> query) {
         Optional<URI> target = returnToPolicy().check(returnTo);
-        ProviderConfig config = services.providerConfig(spec.id());
+        Map<String, String> inputs = ProviderInputs.read(spec, ProviderSpec.Input.Source.authorize, query);
+        ProviderConfig config = services.providerConfig(spec.id()).withValues(inputs);
         Instant expires = services.clock().instant().plus(LIFETIME);
         String nonce = Nonces.newNonce();
         String verifier = spec.pkce() ? Pkce.newVerifier() : null;
         String state = services.stateCodec().encode(nonce, spec.id(), expires);
         services.sessions().put(new OAuthSession(nonce, spec.id(), tenantId, userId,
-                target.map(URI::toString).orElse(null), verifier, expires));
+                target.map(URI::toString).orElse(null), verifier, inputs, expires));
         LOG.info("authorize_started", "pkce", verifier != null);
         return services.oauth().authorizationUrl(spec, config, redirectUri(), state,
                 verifier == null ? null : Pkce.challenge(verifier));
@@ -100,10 +102,13 @@ public final class ConnectFlow {
                         "provider returned error=" + truncate(error));
             }
             String code = single(query, "code", ErrorCode.INVALID_REQUEST);
-            ProviderConfig config = services.providerConfig(spec.id());
+            Map<String, String> inputs = new HashMap<>(session.inputs());
+            inputs.putAll(ProviderInputs.read(spec, ProviderSpec.Input.Source.callback, query));
+            ProviderConfig config = services.providerConfig(spec.id()).withValues(inputs);
             TokenSet tokens = services.oauth().exchangeCode(spec, config, code, redirectUri(), session.codeVerifier());
-            Map<String, String> metadata = new HashMap<>(tokens.metadata());
-            metadata.putAll(postConnect(config, tokens));
+            Map<String, String> metadata = new HashMap<>(inputs);
+            metadata.putAll(tokens.metadata());
+            metadata.putAll(postConnect(config.withValues(tokens.metadata()), tokens));
             // RFC 6749 §5.1: a response without scope means the requested scope was granted
             List<String> scopes = tokens.scopes().isEmpty() ? OAuthClient.scopes(spec, config) : tokens.scopes();
             Connection saved = services.tokenStore().upsert(new Connection(session.tenantId(), spec.id(),

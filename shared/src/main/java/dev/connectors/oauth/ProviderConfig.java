@@ -30,6 +30,14 @@ public record ProviderConfig(String clientId, String clientSecret, Map<String, S
         return new ProviderConfig(id, key, Map.copyOf(values));
     }
 
+    /** Adds per-connection values (inputs, metadata) for placeholders; configured values win on a clash. */
+    public ProviderConfig withValues(Map<String, String> extra) {
+        if (extra.isEmpty()) return this;
+        Map<String, String> merged = new HashMap<>(extra);
+        merged.putAll(values);
+        return new ProviderConfig(clientId, clientSecret, Map.copyOf(merged));
+    }
+
     @Override
     public String toString() {
         return "ProviderConfig[clientId=" + clientId + ", settings=" + values.keySet() + "]";

@@ -24,6 +24,9 @@ public final class ProviderRegistry {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final Pattern ID = Pattern.compile("[a-z][a-z0-9_]{1,30}");
+    /** Configuration keys a per-connection input may never shadow. */
+    private static final Set<String> RESERVED = Set.of("client_id", "client_secret", "authorize_url", "token_url",
+            "api_base_url", "scopes");
 
     private ProviderRegistry() {
     }
@@ -79,6 +82,22 @@ public final class ProviderRegistry {
             p.add("authorizeParams may not set state, redirect_uri, client_id or PKCE parameters");
         }
         if (s.postConnect() != null) checkUrl(p, "postConnect.url", s.postConnect().url(), true);
+        for (ProviderSpec.Input input : s.inputs()) {
+            String where = "inputs." + input.name();
+            if (input.name() == null || !input.name().matches("[a-z_]{1,30}") || RESERVED.contains(input.name())) {
+                p.add(where + ": name must be lower_case and not a configuration key");
+            }
+            if (input.from() == null || blank(input.param())) p.add(where + ": from and param are required");
+            if (blank(input.pattern()) || input.pattern().contains(".*") || input.pattern().contains(".+")) {
+                p.add(where + ": pattern is required and must not accept anything");
+            } else {
+                try {
+                    Pattern.compile(input.pattern());
+                } catch (java.util.regex.PatternSyntaxException e) {
+                    p.add(where + ": pattern does not compile");
+                }
+            }
+        }
         if (s.backfill() != null) {
             if (blank(s.apiBaseUrl())) p.add("backfill needs apiBaseUrl");
             Set<String> models = new HashSet<>();

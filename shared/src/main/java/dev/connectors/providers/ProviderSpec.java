@@ -30,6 +30,7 @@ public record ProviderSpec(
         String apiBaseUrl,
         Map<String, String> apiHeaders,
         BackfillSpec backfill,
+        List<Input> inputs,
         String notes) {
 
     public enum ClientAuth { client_secret_post, client_secret_basic }
@@ -45,6 +46,18 @@ public record ProviderSpec(
         clientAuth = clientAuth == null ? ClientAuth.client_secret_post : clientAuth;
         tokenBodyFormat = tokenBodyFormat == null ? BodyFormat.form : tokenBodyFormat;
         tokenResponse = tokenResponse == null ? TokenResponseMapping.STANDARD : tokenResponse;
+        inputs = inputs == null ? List.of() : List.copyOf(inputs);
+    }
+
+    /**
+     * A per-connection value the flow receives rather than configures: a Shopify shop or Zendesk
+     * subdomain from the authorize request, a QuickBooks realmId from the callback. Each must match
+     * {@code pattern} entirely before it fills a {@code {name}} placeholder or reaches metadata, so no
+     * request can steer a server-side call to an arbitrary host.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record Input(String name, Source from, String param, String pattern) {
+        public enum Source { authorize, callback }
     }
 
     /**

@@ -1,10 +1,11 @@
 package dev.connectors.state;
 
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * Server-side half of an authorization in flight, keyed by the state's nonce. Holds what must not
- * travel through the browser: the PKCE verifier, and who started the flow.
+ * travel through the browser: the PKCE verifier, who started the flow, and validated provider inputs.
  */
 public record OAuthSession(
         String nonce,
@@ -13,7 +14,12 @@ public record OAuthSession(
         String userId,
         String returnTo,
         String codeVerifier,
+        Map<String, String> inputs,
         Instant expiresAt) {
+
+    public OAuthSession {
+        inputs = inputs == null ? Map.of() : Map.copyOf(inputs);
+    }
 
     @Override
     public String toString() {

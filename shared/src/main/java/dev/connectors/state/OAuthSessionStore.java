@@ -34,6 +34,7 @@ public final class OAuthSessionStore {
         putIfPresent(item, "user_id", s.userId());
         putIfPresent(item, "return_to", s.returnTo());
         putIfPresent(item, "code_verifier", s.codeVerifier());
+        item.put("inputs", map(s.inputs()));
         item.put("expires_at", n(s.expiresAt().getEpochSecond()));
         item.put("ttl", n(s.expiresAt().getEpochSecond() + 3600));
         Storage.run("write oauth session", () -> dynamo.putItem(r -> r.tableName(table).item(item)
@@ -50,7 +51,7 @@ public final class OAuthSessionStore {
                     .returnValues(ReturnValue.ALL_OLD))).attributes();
             if (old == null || old.isEmpty()) return Optional.empty();
             return Optional.of(new OAuthSession(str(old, "nonce"), str(old, "provider"), str(old, "tenant_id"),
-                    str(old, "user_id"), str(old, "return_to"), str(old, "code_verifier"), instant(old, "expires_at")));
+                    str(old, "user_id"), str(old, "return_to"), str(old, "code_verifier"), strMap(old, "inputs"), instant(old, "expires_at")));
         } catch (ConditionalCheckFailedException e) {
             return Optional.empty();
         }

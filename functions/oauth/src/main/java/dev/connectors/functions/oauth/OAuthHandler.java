@@ -84,7 +84,7 @@ public final class OAuthHandler implements RequestHandler<APIGatewayV2HTTPEvent,
         if (returnTo != null && returnTo.size() > 1) {
             throw new ConnectorException(ErrorCode.INVALID_RETURN_TO, "more than one return_to");
         }
-        URI url = flow.authorize(tenant, user, returnTo == null ? null : returnTo.get(0));
+        URI url = flow.authorize(tenant, user, returnTo == null ? null : returnTo.get(0), query);
         if (Requests.wantsJson(event)) {
             return Responses.json(200, Map.of("authorizationUrl", url.toString()));
         }

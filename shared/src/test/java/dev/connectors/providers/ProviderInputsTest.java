@@ -1,0 +1,67 @@
+package dev.connectors.providers;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.connectors.errors.ConnectorException;
+import dev.connectors.errors.ErrorCode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ProviderInputsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The generic entry plus a Shopify-style shop input and a QuickBooks-style realm id from the callback. */
+    static ProviderSpec specWithInputs() throws Exception {
+        ObjectNode node = JSON.valueToTree(ProviderRegistry.load("generic"));
+        node.set("inputs", JSON.readTree("""
+                [{"name":"shop","from":"authorize","param":"shop","pattern":"[a-z0-9][a-z0-9-]{0,60}\\\\.myshopify\\\\.com"},
+                 {"name":"realm_id","from":"callback","param":"realmId","pattern":"[0-9]{1,30}"}]"""));
+        return JSON.treeToValue(node, ProviderSpec.class);
+    }
+
+    @Test
+    void readsOnlyTheInputsOfTheGivenStep() throws Exception {
+        ProviderSpec spec = specWithInputs();
+        Map<String, List<String>> query = Map.of("shop", List.of("acme-store.myshopify.com"), "realmId", List.of("123"));
+        assertThat(ProviderInputs.read(spec, ProviderSpec.Input.Source.authorize, query)).containsExactly(Map.entry("shop", "acme-store.myshopify.com"));
+        assertThat(ProviderInputs.read(spec, ProviderSpec.Input.Source.callback, query)).containsExactly(Map.entry("realm_id", "123"));
+        assertThat(ProviderRegistry.problems("generic", spec)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"evil.example", "acme.myshopify.com.evil.example", "acme.myshopify.com/../x", "acme.myshopify.com@evil.example",
+            "ACME.myshopify.com\n", "-acme.myshopify.com", "acme.myshopify.com:444", ""})
+    void hostileShopsAreRefusedBeforeAnyUrlIsBuilt(String shop) throws Exception {
+        assertThatThrownBy(() -> ProviderInputs.read(specWithInputs(), ProviderSpec.Input.Source.authorize, Map.of("shop", List.of(shop))))
+                .isInstanceOfSatisfying(ConnectorException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST);
+                    assertThat(e.detail()).doesNotContain(shop.isEmpty() ? "\u0000" : shop);
+                });
+    }
+
+    @Test
+    void aMissingOrDuplicatedInputIsRefused() throws Exception {
+        ProviderSpec spec = specWithInputs();
+        assertThatThrownBy(() -> ProviderInputs.read(spec, ProviderSpec.Input.Source.authorize, Map.of()))
+                .isInstanceOf(ConnectorException.class);
+        assertThatThrownBy(() -> ProviderInputs.read(spec, ProviderSpec.Input.Source.authorize,
+                Map.of("shop", List.of("a.myshopify.com", "b.myshopify.com")))).isInstanceOf(ConnectorException.class);
+    }
+
+    @Test
+    void theRegistryRefusesInputsThatShadowConfigurationOrAcceptAnything() throws Exception {
+        ObjectNode node = JSON.valueToTree(ProviderRegistry.load("generic"));
+        node.set("inputs", JSON.readTree("""
+                [{"name":"token_url","from":"callback","param":"t","pattern":"[a-z]+"},
+                 {"name":"host","from":"authorize","param":"host","pattern":".*"}]"""));
+        assertThat(ProviderRegistry.problems("generic", JSON.treeToValue(node, ProviderSpec.class)))
+                .anyMatch(p -> p.startsWith("inputs.token_url")).anyMatch(p -> p.startsWith("inputs.host"));
+    }
+}
