@@ -7,6 +7,8 @@ import dev.connectors.errors.ErrorFormatter;
 import dev.connectors.errors.FriendlyError;
 import dev.connectors.log.Log;
 import dev.connectors.providers.ProviderInputs;
+import dev.connectors.providers.ProviderQuirk;
+import dev.connectors.providers.ProviderQuirks;
 import dev.connectors.providers.ProviderSpec;
 import dev.connectors.runtime.Services;
 import dev.connectors.state.ExpiredStateException;
@@ -61,7 +63,7 @@ public final class ConnectFlow {
     public URI authorize(String tenantId, String userId, String returnTo, Map<String, List<String>> query) {
         Optional<URI> target = returnToPolicy().check(returnTo);
         Map<String, String> inputs = ProviderInputs.read(spec, ProviderSpec.Input.Source.authorize, query);
-        ProviderConfig config = services.providerConfig(spec.id()).withValues(inputs);
+        ProviderConfig config = services.providerConfig(spec.id()).withValues(inputs).withDefaults(spec);
         Instant expires = services.clock().instant().plus(LIFETIME);
         String nonce = Nonces.newNonce();
         String verifier = spec.pkce() ? Pkce.newVerifier() : null;
@@ -104,8 +106,12 @@ public final class ConnectFlow {
             String code = single(query, "code", ErrorCode.INVALID_REQUEST);
             Map<String, String> inputs = new HashMap<>(session.inputs());
             inputs.putAll(ProviderInputs.read(spec, ProviderSpec.Input.Source.callback, query));
-            ProviderConfig config = services.providerConfig(spec.id()).withValues(inputs);
-            TokenSet tokens = services.oauth().exchangeCode(spec, config, code, redirectUri(), session.codeVerifier());
+            ProviderConfig config = services.providerConfig(spec.id()).withValues(inputs).withDefaults(spec);
+            ProviderQuirk quirk = ProviderQuirks.of(spec);
+            quirk.verifyCallback(query, config);
+            TokenSet tokens = quirk.afterExchange(
+                    services.oauth().exchangeCode(spec, config, code, redirectUri(), session.codeVerifier()),
+                    spec, config, services.http());
             Map<String, String> metadata = new HashMap<>(inputs);
             metadata.putAll(tokens.metadata());
             metadata.putAll(postConnect(config.withValues(tokens.metadata()), tokens));

@@ -2,7 +2,7 @@ package dev.connectors.oauth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** Dot-separated paths into JSON ({@code authed_user.id}); an empty path is the node itself. */
+/** Dot-separated paths into JSON ({@code authed_user.id}, {@code 0.tenantId} for arrays); an empty path is the node itself. */
 public final class JsonPaths {
     private JsonPaths() {
     }
@@ -12,7 +12,13 @@ public final class JsonPaths {
         if (path == null || path.isEmpty()) return root;
         JsonNode node = root;
         for (String part : path.split("\\.")) {
-            node = node.isObject() ? node.get(part) : null;
+            if (node.isObject()) {
+                node = node.get(part);
+            } else if (node.isArray() && part.matches("\\d{1,4}")) {
+                node = node.get(Integer.parseInt(part));
+            } else {
+                node = null;
+            }
             if (node == null || node.isNull() || node.isMissingNode()) return null;
         }
         return node;

@@ -30,6 +30,11 @@ public record ProviderConfig(String clientId, String clientSecret, Map<String, S
         return new ProviderConfig(id, key, Map.copyOf(values));
     }
 
+    /** This config with the spec's defaults underneath: the secret, then inputs/metadata, then defaults win. */
+    public ProviderConfig withDefaults(dev.connectors.providers.ProviderSpec spec) {
+        return withValues(spec.defaults());
+    }
+
     /** Adds per-connection values (inputs, metadata) for placeholders; configured values win on a clash. */
     public ProviderConfig withValues(Map<String, String> extra) {
         if (extra.isEmpty()) return this;

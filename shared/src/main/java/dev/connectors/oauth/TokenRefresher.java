@@ -41,7 +41,7 @@ public final class TokenRefresher {
         }
         TokenSet fresh;
         try {
-            fresh = oauth.refresh(spec, config.withValues(c.metadata()), c.refreshToken());
+            fresh = oauth.refresh(spec, config.withValues(c.metadata()).withDefaults(spec), c.refreshToken());
         } catch (ConnectorException e) {
             if (e.code() == ErrorCode.INVALID_GRANT) {
                 // maybe a concurrent refresh rotated the token under us: use theirs if it is newer

@@ -82,6 +82,11 @@ public final class ProviderRegistry {
             p.add("authorizeParams may not set state, redirect_uri, client_id or PKCE parameters");
         }
         if (s.postConnect() != null) checkUrl(p, "postConnect.url", s.postConnect().url(), true);
+        if (s.quirk() != null && !ProviderQuirks.exists(s.quirk())) p.add("quirk '" + s.quirk() + "' is not a known quirk");
+        if (!s.secretName().matches("[a-z][a-z0-9_-]{1,40}")) p.add("secretName must be a short lower-case name");
+        for (String key : s.defaults().keySet()) {
+            if (RESERVED.contains(key)) p.add("defaults may not set " + key);
+        }
         for (ProviderSpec.Input input : s.inputs()) {
             String where = "inputs." + input.name();
             if (input.name() == null || !input.name().matches("[a-z_]{1,30}") || RESERVED.contains(input.name())) {

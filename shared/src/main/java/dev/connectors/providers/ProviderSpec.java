@@ -7,8 +7,11 @@ import java.util.Map;
 
 /**
  * One provider as data, loaded from {@code providers/<id>.json}. URLs may hold {@code {name}}
- * placeholders filled from the provider's secret (e.g. the generic provider's endpoints) or the
- * connection's metadata (per-tenant hosts).
+ * placeholders filled, in this order of precedence, from the provider's secret (e.g. the generic
+ * provider's endpoints), validated {@link Input}s and the connection's metadata (per-tenant hosts),
+ * and {@code defaults} (e.g. Microsoft's tenant {@code common}). {@code secretName} lets providers
+ * share one client (the Google family); {@code quirk} names the rare code-level difference
+ * ({@link ProviderQuirks}).
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record ProviderSpec(
@@ -31,6 +34,9 @@ public record ProviderSpec(
         Map<String, String> apiHeaders,
         BackfillSpec backfill,
         List<Input> inputs,
+        Map<String, String> defaults,
+        String secretName,
+        String quirk,
         String notes) {
 
     public enum ClientAuth { client_secret_post, client_secret_basic }
@@ -47,6 +53,8 @@ public record ProviderSpec(
         tokenBodyFormat = tokenBodyFormat == null ? BodyFormat.form : tokenBodyFormat;
         tokenResponse = tokenResponse == null ? TokenResponseMapping.STANDARD : tokenResponse;
         inputs = inputs == null ? List.of() : List.copyOf(inputs);
+        defaults = defaults == null ? Map.of() : Map.copyOf(defaults);
+        secretName = secretName == null ? id : secretName;
     }
 
     /**

@@ -13,7 +13,6 @@ import dev.connectors.tokens.ConnectionStatus;
 import dev.connectors.tokens.TokenStore;
 
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -84,8 +83,7 @@ public final class JobProcessor {
             // a missing secret or a refresh failure counts as an attempt, like any provider failure
             ProviderConfig config = configs.apply(job.provider());
             ConnectionTokens connectionTokens = new ConnectionTokens(spec, config, connection.get());
-            Map<String, String> values = new HashMap<>(config.values());
-            values.putAll(connection.get().metadata());
+            Map<String, String> values = config.withValues(connection.get().metadata()).withDefaults(spec).values();
             BackfillRunner.Context ctx = new BackfillRunner.Context(backfill, Placeholders.fill(spec.apiBaseUrl(), values),
                     spec.apiHeaders(), values, connectionTokens, spec.tokenResponse().errorCodes());
             if (refresher.expiresSoon(connection.get())) connectionTokens.refreshAfterUnauthorized();
