@@ -97,11 +97,11 @@ public final class Harness {
         return "sekrit-" + provider + "-do-not-log";
     }
 
-    /** The registry entry with every provider URL moved onto WireMock under /{provider}. */
+    /** The registry entry with every provider URL (per-tenant hosts like https://{shop} too) moved onto WireMock under /{provider}. */
     public ProviderSpec rebased(String provider) {
         try {
             String json = JSON.writeValueAsString(ProviderRegistry.load(provider));
-            String moved = json.replaceAll("https://[a-z0-9.-]+", wiremock.baseUrl() + "/" + provider);
+            String moved = json.replaceAll("https://[a-z0-9.{}_-]+", wiremock.baseUrl() + "/" + provider);
             return JSON.readValue(moved, ProviderSpec.class);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

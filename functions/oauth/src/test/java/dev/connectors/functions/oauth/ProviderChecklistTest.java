@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.connectors.oauth.OAuthClient;
+import dev.connectors.oauth.ProviderConfig;
+import dev.connectors.providers.ProviderRegistry;
+import dev.connectors.providers.ProviderSpec;
 import dev.connectors.state.Pkce;
 import dev.connectors.sync.JobStatus;
 import dev.connectors.sync.SyncJob;
@@ -14,7 +18,7 @@ import dev.connectors.testkit.LogCapture;
 import dev.connectors.tokens.Connection;
 import dev.connectors.tokens.ConnectionStatus;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.model.Message;
 
@@ -28,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,32 +51,52 @@ class ProviderChecklistTest {
 
     private final String tenant = "tenant-" + UUID.randomUUID();
 
-    /** One provider wired for a test: harness, handler, fixtures. */
+    /** Every OAuth 2.0 provider in the registry; each must have a checklist fixture. */
+    static Stream<String> oauthProviders() {
+        return ProviderRegistry.allIds().stream().filter(id -> "oauth2".equals(ProviderRegistry.load(id).authType()));
+    }
+
+    /** One provider wired for a test: harness, handler, fixtures, and where its endpoints land on WireMock. */
     private static final class Setup {
         final Harness h;
         final ProviderFixtures f;
+        final ProviderSpec spec;
         final OAuthHandler handler;
+        final String tokenPath;
 
         Setup(String provider) {
             f = ProviderFixtures.of(provider);
             h = Harness.forFunction(f.functionId());
-            String base = h.wiremock.baseUrl() + "/generic";
-            h.providerSecret(provider, provider.equals("generic")
-                    ? Map.of("authorize_url", base + "/authorize", "token_url", base + "/token", "api_base_url", base + "/api")
-                    : Map.of());
-            h.wiremock.stubFor(get(urlEqualTo("/gitlab/api/v4/user"))
-                    .willReturn(okJson("{\"id\":42,\"username\":\"ada\",\"name\":\"Ada\"}")));
-            handler = new OAuthHandler(h.services(), h.rebased(provider));
+            spec = h.rebased(provider);
+            h.providerSecret(provider, f.config(h.wiremock.baseUrl()));
+            ProviderConfig config = h.services().providerConfig(provider).withValues(f.inputs()).withDefaults(spec);
+            tokenPath = ProviderFixtures.path(spec.tokenUrl(), config);
+            if (spec.postConnect() != null) {
+                h.wiremock.stubFor(get(urlPathEqualTo(ProviderFixtures.path(spec.postConnect().url(), config)))
+                        .willReturn(okJson(f.json().path("postConnect").path("body").toString())));
+            }
+            handler = new OAuthHandler(h.services(), spec);
         }
 
         void tokenEndpoint(int status, String contentType, String body) {
-            h.wiremock.stubFor(post(urlEqualTo(f.tokenPath()))
+            h.wiremock.stubFor(post(urlPathEqualTo(tokenPath))
                     .willReturn(aResponse().withStatus(status).withHeader("Content-Type", contentType).withBody(body)));
         }
+
+        void tokenEndpoint(String response) {
+            tokenEndpoint(f.status(response), "application/json", f.body(response));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("oauthProviders")
+    void everyProviderHasAChecklistFixture(String provider) {
+        assertThat(ProviderFixtures.exists(provider)).as("checklist/%s.json", provider).isTrue();
     }
 
     private APIGatewayV2HTTPResponse authorize(Setup s, String returnTo) {
         String query = returnTo == null ? "" : "return_to=" + java.net.URLEncoder.encode(returnTo, StandardCharsets.UTF_8);
+        if (!s.f.authorizeQuery().isEmpty()) query += (query.isEmpty() ? "" : "&") + s.f.authorizeQuery();
         return s.handler.handleRequest(ApiEvents.get("/oauth/" + s.f.provider() + "/authorize", query,
                 Map.of("tenant_id", tenant, "sub", "user-7"), Map.of("accept", "application/json")), null);
     }
@@ -92,7 +117,8 @@ class ProviderChecklistTest {
     }
 
     private APIGatewayV2HTTPResponse callback(Setup s, String rawQuery) {
-        return s.handler.handleRequest(ApiEvents.get("/oauth/" + s.f.provider() + "/callback", rawQuery, null, null), null);
+        String query = s.f.callbackQuery().isEmpty() ? rawQuery : s.f.callbackQuery() + "&" + rawQuery;
+        return s.handler.handleRequest(ApiEvents.get("/oauth/" + s.f.provider() + "/callback", query, null, null), null);
     }
 
     private static Map<String, String> redirectParams(APIGatewayV2HTTPResponse res) {
@@ -103,45 +129,50 @@ class ProviderChecklistTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"slack", "gitlab", "notion", "generic"})
+    @MethodSource("oauthProviders")
     void validFlowStoresEncryptedTokensAndStartsTheBackfill(String provider) throws Exception {
         Setup s = new Setup(provider);
         s.h.wiremock.resetRequests();
-        s.tokenEndpoint(200, "application/json", s.f.successBody());
+        s.tokenEndpoint("success");
 
         Map<String, String> auth = params(authorizationUrl(authorize(s, RETURN_TO)));
         assertThat(auth).containsEntry("client_id", provider + "-client-id")
                 .containsEntry("redirect_uri", "https://connect.example.com/oauth/" + provider + "/callback")
                 .containsEntry("response_type", "code");
-        boolean pkce = s.h.rebased(provider).pkce();
+        boolean pkce = s.spec.pkce();
         if (pkce) {
             assertThat(auth).containsEntry("code_challenge_method", "S256").containsKey("code_challenge");
         } else {
             assertThat(auth).doesNotContainKey("code_challenge");
         }
-        if (provider.equals("slack")) assertThat(auth.get("scope")).isEqualTo("channels:history,channels:read,groups:history,groups:read,users:read");
-        if (provider.equals("gitlab")) assertThat(auth.get("scope")).isEqualTo("read_api read_user");
-        if (provider.equals("notion")) assertThat(auth).containsEntry("owner", "user").doesNotContainKey("scope");
+        List<String> scopes = OAuthClient.scopes(s.spec, s.h.services().providerConfig(provider));
+        if (scopes.isEmpty()) {
+            assertThat(auth).doesNotContainKey(s.spec.scopeParam());
+        } else {
+            assertThat(auth).containsEntry(s.spec.scopeParam(), String.join(s.spec.scopeSeparator(), scopes));
+        }
+        assertThat(auth).containsAllEntriesOf(s.spec.authorizeParams());
 
         // 1. the valid flow succeeds and goes back to the app
         Map<String, String> back = redirectParams(callback(s, "code=the-code&state=" + auth.get("state")));
         assertThat(back).containsEntry("connected", provider).doesNotContainKey("error");
 
         // the token request: right grant, redirect_uri, client authentication style, PKCE verifier
-        List<LoggedRequest> sent = s.h.wiremock.findAll(postRequestedFor(urlEqualTo(s.f.tokenPath())));
+        List<LoggedRequest> sent = s.h.wiremock.findAll(postRequestedFor(urlPathEqualTo(s.tokenPath)));
         assertThat(sent).hasSize(1);
         LoggedRequest token = sent.get(0);
-        Map<String, String> body = provider.equals("notion") ? jsonFields(token.getBodyAsString()) : params("http://x/?" + token.getBodyAsString());
+        boolean jsonBody = s.spec.tokenBodyFormat() == ProviderSpec.BodyFormat.json;
+        Map<String, String> body = jsonBody ? jsonFields(token.getBodyAsString()) : params("http://x/?" + token.getBodyAsString());
         assertThat(body).containsEntry("grant_type", "authorization_code").containsEntry("code", "the-code")
                 .containsEntry("redirect_uri", "https://connect.example.com/oauth/" + provider + "/callback");
-        if (provider.equals("slack") || provider.equals("notion")) {
+        if (s.spec.clientAuth() == ProviderSpec.ClientAuth.client_secret_basic) {
             String basic = Base64.getEncoder().encodeToString((provider + "-client-id:" + Harness.clientSecret(provider)).getBytes(StandardCharsets.UTF_8));
             assertThat(token.getHeader("Authorization")).isEqualTo("Basic " + basic);
             assertThat(body).doesNotContainKey("client_secret");
         } else {
             assertThat(body).containsEntry("client_id", provider + "-client-id").containsEntry("client_secret", Harness.clientSecret(provider));
         }
-        if (provider.equals("notion")) assertThat(token.getHeader("Content-Type")).startsWith("application/json");
+        if (jsonBody) assertThat(token.getHeader("Content-Type")).startsWith("application/json");
         if (pkce) {
             assertThat(Pkce.challenge(body.get("code_verifier"))).isEqualTo(auth.get("code_challenge"));
             assertThat(auth.values()).doesNotContain(body.get("code_verifier"));
@@ -176,10 +207,10 @@ class ProviderChecklistTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"slack", "gitlab", "notion", "generic"})
+    @MethodSource("oauthProviders")
     void invalidClientCredentialsGiveAFriendlyErrorAndStoreNothing(String provider) throws Exception {
         Setup s = new Setup(provider);
-        s.tokenEndpoint(s.f.invalidClientStatus(), "application/json", s.f.invalidClientBody());
+        s.tokenEndpoint("invalidClient");
         Map<String, String> auth = params(authorizationUrl(authorize(s, RETURN_TO)));
 
         Map<String, String> back = redirectParams(callback(s, "code=c&state=" + auth.get("state")));
@@ -190,7 +221,7 @@ class ProviderChecklistTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"slack", "gitlab", "notion", "generic"})
+    @MethodSource("oauthProviders")
     void htmlErrorPageGivesAFriendlyErrorAndStoresNothing(String provider) throws Exception {
         Setup s = new Setup(provider);
         // a proxy's maintenance page, served with a JSON content type
@@ -207,10 +238,10 @@ class ProviderChecklistTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"slack", "gitlab", "notion", "generic"})
+    @MethodSource("oauthProviders")
     void tamperedExpiredAndForeignStatesFail(String provider) throws Exception {
         Setup s = new Setup(provider);
-        s.tokenEndpoint(200, "application/json", s.f.successBody());
+        s.tokenEndpoint("success");
         String state = params(authorizationUrl(authorize(s, RETURN_TO))).get("state");
 
         // tampered: one character of the signature changed → no session is even looked up
@@ -227,7 +258,7 @@ class ProviderChecklistTest {
         assertReusedPage(callback(s, "code=c&state=" + state));
 
         // a state minted for another provider is refused here
-        Setup other = new Setup(provider.equals("slack") ? "gitlab" : "slack");
+        Setup other = new Setup(provider.equals("generic") ? "slack" : "generic");
         String foreign = params(authorizationUrl(authorize(other, RETURN_TO))).get("state");
         assertThat(callback(s, "code=c&state=" + foreign).getBody()).contains("invalid_state");
         assertThat(s.h.services().tokenStore().get(tenant, provider)).isEmpty();
@@ -243,7 +274,7 @@ class ProviderChecklistTest {
     }
 
     private static void assertFriendly(String message, Setup s) {
-        String name = s.h.rebased(s.f.provider()).displayName();
+        String name = s.spec.displayName();
         assertThat(message).contains(name).doesNotContain("<").doesNotContain("Exception").doesNotContain("at dev.")
                 .doesNotContain(Harness.clientSecret(s.f.provider())).doesNotContain("HTTP");
     }

@@ -1,46 +1,101 @@
 package dev.connectors.functions.oauth;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.connectors.oauth.ProviderConfig;
+import dev.connectors.providers.Placeholders;
+import dev.connectors.providers.ProviderSpec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Token endpoint answers in each provider's documented shape (values are fakes), the token path
- * after {@code Harness.rebased}, and what a correct connection must hold afterwards.
+ * One provider's checklist fixture, {@code checklist/<id>.json}: its documented token responses
+ * (success, invalid client), an optional post-connect answer, extra secret settings, per-connection
+ * inputs, and what the stored connection must hold. Paths on WireMock are derived from the
+ * (rebased) registry entry, so a fixture never repeats an endpoint.
  */
-record ProviderFixtures(String provider, String functionId, String tokenPath, int invalidClientStatus,
-                        String invalidClientBody, String successBody, String accessToken, Map<String, String> metadata,
-                        boolean expires) {
+record ProviderFixtures(String provider, JsonNode json) {
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     static ProviderFixtures of(String provider) {
-        return switch (provider) {
-            case "slack" -> new ProviderFixtures("slack", "SlackFunction", "/slack/api/oauth.v2.access",
-                    200, "{\"ok\":false,\"error\":\"invalid_client_id\"}",
-                    "{\"ok\":true,\"access_token\":\"xoxb-fake-bot-token-for-tests\",\"token_type\":\"bot\","
-                            + "\"scope\":\"channels:history,channels:read,groups:history,groups:read,users:read\","
-                            + "\"bot_user_id\":\"U0KRQLJ9H\",\"app_id\":\"A0KRD7HC3\",\"team\":{\"name\":\"Softball Team\",\"id\":\"T9TK3CUKW\"},"
-                            + "\"enterprise\":null,\"authed_user\":{\"id\":\"U1234\",\"scope\":\"chat:write\","
-                            + "\"access_token\":\"xoxp-fake-user-token\",\"token_type\":\"user\"}}",
-                    "xoxb-fake-bot-token-for-tests",
-                    Map.of("team_id", "T9TK3CUKW", "team_name", "Softball Team", "bot_user_id", "U0KRQLJ9H",
-                            "authed_user_id", "U1234", "app_id", "A0KRD7HC3"), false);
-            case "gitlab" -> new ProviderFixtures("gitlab", "GitlabFunction", "/gitlab/oauth/token",
-                    401, "{\"error\":\"invalid_client\",\"error_description\":\"Client authentication failed due to unknown client.\"}",
-                    "{\"access_token\":\"glpat-fake-access-0001\",\"token_type\":\"Bearer\",\"expires_in\":7200,"
-                            + "\"refresh_token\":\"glrt-fake-refresh-0001\",\"scope\":\"read_api read_user\",\"created_at\":1607635748}",
-                    "glpat-fake-access-0001", Map.of("created_at", "1607635748", "gitlab_user_id", "42", "username", "ada"), true);
-            case "notion" -> new ProviderFixtures("notion", "NotionFunction", "/notion/v1/oauth/token",
-                    401, "{\"object\":\"error\",\"status\":401,\"code\":\"unauthorized\",\"error\":\"invalid_client\"}",
-                    "{\"access_token\":\"ntn_fake_access_0001\",\"token_type\":\"bearer\",\"bot_id\":\"b-1\","
-                            + "\"workspace_name\":\"Acme\",\"workspace_icon\":null,\"workspace_id\":\"w-1\","
-                            + "\"owner\":{\"type\":\"user\",\"user\":{\"object\":\"user\",\"id\":\"u-1\"}},"
-                            + "\"duplicated_template_id\":null,\"request_id\":\"r-1\"}",
-                    "ntn_fake_access_0001", Map.of("workspace_id", "w-1", "workspace_name", "Acme", "bot_id", "b-1",
-                            "owner_user_id", "u-1"), false);
-            case "generic" -> new ProviderFixtures("generic", "GenericFunction", "/generic/token",
-                    401, "{\"error\":\"invalid_client\"}",
-                    "{\"access_token\":\"generic-fake-access\",\"token_type\":\"Bearer\",\"expires_in\":3600,"
-                            + "\"refresh_token\":\"generic-fake-refresh\",\"scope\":\"openid\"}",
-                    "generic-fake-access", Map.of(), true);
-            default -> throw new IllegalArgumentException(provider);
-        };
+        try (InputStream in = ProviderFixtures.class.getResourceAsStream("/checklist/" + provider + ".json")) {
+            if (in == null) throw new IllegalStateException("no checklist fixture for " + provider + ": add checklist/" + provider + ".json");
+            return new ProviderFixtures(provider, JSON.readTree(in));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static boolean exists(String provider) {
+        return ProviderFixtures.class.getResource("/checklist/" + provider + ".json") != null;
+    }
+
+    /** Template logical id: slack → SlackFunction, google_calendar → GoogleCalendarFunction. */
+    String functionId() {
+        StringBuilder out = new StringBuilder();
+        for (String part : provider.split("_")) out.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+        return out.append("Function").toString();
+    }
+
+    /** Extra secret settings, with {wiremock} replaced by the stub server's base URL. */
+    Map<String, String> config(String wiremockBase) {
+        Map<String, String> out = new HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = json.path("config").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            out.put(e.getKey(), e.getValue().asText().replace("{wiremock}", wiremockBase));
+        }
+        return out;
+    }
+
+    String authorizeQuery() {
+        return json.path("authorizeQuery").asText("");
+    }
+
+    String callbackQuery() {
+        return json.path("callbackQuery").asText("");
+    }
+
+    Map<String, String> inputs() {
+        Map<String, String> out = new HashMap<>();
+        json.path("inputs").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
+    }
+
+    int status(String response) {
+        return json.path(response).path("status").asInt();
+    }
+
+    String body(String response) {
+        JsonNode body = json.path(response).path("body");
+        return body.isTextual() ? body.asText() : body.toString();
+    }
+
+    boolean hasPostConnect() {
+        return json.has("postConnect");
+    }
+
+    String accessToken() {
+        return json.path("expect").path("accessToken").asText();
+    }
+
+    boolean expires() {
+        return json.path("expect").path("expires").asBoolean();
+    }
+
+    Map<String, String> metadata() {
+        Map<String, String> out = new HashMap<>();
+        json.path("expect").path("metadata").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
+    }
+
+    /** The WireMock path a spec URL lands on once placeholders are filled. */
+    static String path(String url, ProviderConfig config) {
+        return URI.create(Placeholders.fill(url, config.values())).getPath();
     }
 }
