@@ -39,7 +39,10 @@ public enum ErrorCode {
     STORAGE_UNAVAILABLE("storage_unavailable", true,
             "Our service had a temporary problem while connecting {provider}; please try again in a few minutes."),
     INTERNAL_ERROR("internal_error", true,
-            "Something went wrong while connecting {provider}; please try again in a few minutes.");
+            "Something went wrong while connecting {provider}; please try again in a few minutes."),
+    /** Also for what exists but belongs to another tenant: the answer never reveals which. */
+    NOT_FOUND("not_found", false,
+            "Nothing was found for {provider} at this address; please check the link.");
 
     private final String code;
     private final boolean retryable;

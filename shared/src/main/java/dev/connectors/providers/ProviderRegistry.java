@@ -97,7 +97,9 @@ public final class ProviderRegistry {
                 p.add(where + ": pattern is required and must not accept anything");
             } else {
                 try {
-                    Pattern.compile(input.pattern());
+                    if (input.example() == null || !Pattern.compile(input.pattern()).matcher(input.example()).matches()) {
+                        p.add(where + ": example is required and must match the pattern");
+                    }
                 } catch (java.util.regex.PatternSyntaxException e) {
                     p.add(where + ": pattern does not compile");
                 }

@@ -61,10 +61,11 @@ public record ProviderSpec(
      * A per-connection value the flow receives rather than configures: a Shopify shop or Zendesk
      * subdomain from the authorize request, a QuickBooks realmId from the callback. Each must match
      * {@code pattern} entirely before it fills a {@code {name}} placeholder or reaches metadata, so no
-     * request can steer a server-side call to an arbitrary host.
+     * request can steer a server-side call to an arbitrary host. {@code example} (matching the pattern)
+     * is what generated samples and fixtures use.
      */
     @JsonIgnoreProperties(ignoreUnknown = false)
-    public record Input(String name, Source from, String param, String pattern) {
+    public record Input(String name, Source from, String param, String pattern, String example) {
         public enum Source { authorize, callback }
     }
 

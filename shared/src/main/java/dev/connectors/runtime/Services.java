@@ -92,6 +92,11 @@ public final class Services {
         return new TokenStore(dynamo, settings.require(Settings.CONNECTIONS_TABLE), new TokenCipher(keys), clock);
     }
 
+    /** For listing connections: reads no secret and holds no key material. */
+    public TokenStore tokenStoreWithoutKeys() {
+        return TokenStore.withoutKeys(dynamo, settings.require(Settings.CONNECTIONS_TABLE), clock);
+    }
+
     public TokenRefresher tokenRefresher() {
         return new TokenRefresher(oauth(), tokenStore(), clock);
     }

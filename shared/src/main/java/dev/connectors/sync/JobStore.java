@@ -19,9 +19,12 @@ import static dev.connectors.dynamo.Items.*;
  * is a single-item conditional write. A lease (owner + expiry) keeps two deliveries of the same job
  * from running at once; a crashed holder's lease simply runs out.
  * Jobs whose SQS send is unconfirmed carry {@code enqueue_pending}, a sparse index the reconciler reads.
+ * Every job carries {@code tenant_provider} ({@code tenant#provider}), the hash key of the index that finds
+ * a connection's latest job with one single-item Query.
  */
 public final class JobStore {
     static final String PENDING_INDEX = "pending-enqueue";
+    static final String CONNECTION_INDEX = "by-connection";
     /** Longer than one worker invocation, shorter than the queue's visibility timeout. */
     public static final java.time.Duration LEASE = java.time.Duration.ofMinutes(5);
 
@@ -70,6 +73,19 @@ public final class JobStore {
                 .map(i -> str(i, "job_id")).toList();
     }
 
+    /**
+     * The connection's newest job by creation time, or empty. Reads the index, so it is eventually
+     * consistent (a job started a moment ago may not show yet); jobs created in the same second tie.
+     */
+    public Optional<SyncJob> latestFor(String tenantId, String provider) {
+        List<Map<String, AttributeValue>> items = Storage.call("query latest sync job", () -> dynamo.query(r -> r
+                .tableName(table).indexName(CONNECTION_INDEX)
+                .keyConditionExpression("tenant_provider = :tp")
+                .expressionAttributeValues(Map.of(":tp", s(connectionKey(tenantId, provider))))
+                .scanIndexForward(false).limit(1))).items();
+        return items.isEmpty() ? Optional.empty() : Optional.of(fromItem(items.get(0)));
+    }
+
     /** Takes the job for {@code owner} until {@code until}; empty when it is finished or someone else holds it. */
     public Optional<SyncJob> lease(String jobId, String owner, Instant until) {
         Instant now = clock.instant();
@@ -111,10 +127,15 @@ public final class JobStore {
         return Map.of("job_id", s(jobId));
     }
 
+    private static String connectionKey(String tenantId, String provider) {
+        return tenantId + "#" + provider; // provider ids never contain '#' (registry pattern), so this is unambiguous
+    }
+
     private Map<String, AttributeValue> toItem(SyncJob j) {
         Map<String, AttributeValue> item = new HashMap<>(key(j.jobId()));
         item.put("tenant_id", s(j.tenantId()));
         item.put("provider", s(j.provider()));
+        item.put("tenant_provider", s(connectionKey(j.tenantId(), j.provider())));
         item.put("status", s(j.status().name()));
         item.put("window_start", n(j.windowStart().getEpochSecond()));
         item.put("window_end", n(j.windowEnd().getEpochSecond()));

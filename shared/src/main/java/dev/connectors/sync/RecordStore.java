@@ -36,6 +36,10 @@ public final class RecordStore {
         this.clock = clock;
     }
 
+    /** One page of a model's records in id order; {@code lastRecordId} is set only when more may follow. */
+    public record Page(List<SyncRecord> records, String lastRecordId) {
+    }
+
     public static String partition(String tenantId, String provider, String model) {
         return tenantId + "#" + provider + "#" + model;
     }
@@ -97,6 +101,24 @@ public final class RecordStore {
                 .tableName(table).keyConditionExpression(expr).expressionAttributeValues(values)
                 .projectionExpression("record_id").limit(1))).items();
         return items.isEmpty() ? Optional.empty() : Optional.of(str(items.get(0), "record_id"));
+    }
+
+    /**
+     * Up to {@code limit} records of a model after {@code afterRecordId} (exclusive; null = from the start).
+     * Asks for one more than the limit, so the last page says so instead of ending with an empty one.
+     * A payload too large to store comes back as a record with a null payload.
+     */
+    public Page page(String tenantId, String provider, String model, String afterRecordId, int limit) {
+        String pk = partition(tenantId, provider, model);
+        Map<String, AttributeValue> start = afterRecordId == null ? null : Map.of("pk", s(pk), "record_id", s(afterRecordId));
+        var res = Storage.call("read records", () -> dynamo.query(r -> r.tableName(table)
+                .keyConditionExpression("pk = :pk").expressionAttributeValues(Map.of(":pk", s(pk)))
+                .exclusiveStartKey(start).limit(limit + 1)));
+        List<SyncRecord> records = res.items().stream().limit(limit)
+                .map(i -> new SyncRecord(str(i, "record_id"), instant(i, "updated_at"), str(i, "payload"))).toList();
+        // more follows when the extra item came back, or when DynamoDB stopped early at its 1 MB page size
+        boolean more = res.items().size() > limit || (res.hasLastEvaluatedKey() && !res.lastEvaluatedKey().isEmpty());
+        return new Page(records, more && !records.isEmpty() ? records.get(records.size() - 1).id() : null);
     }
 
     public Optional<Map<String, AttributeValue>> get(String tenantId, String provider, String model, String id) {

@@ -9,7 +9,10 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -29,6 +32,10 @@ public final class TokenStore {
         }
     }
 
+    /** The attributes {@link #list} reads: never the token ciphertext or its key id. */
+    private static final List<String> SUMMARY_ATTRIBUTES = List.of("tenant_id", "provider", "status", "scopes",
+            "expires_at", "metadata", "connected_by", "created_at", "updated_at");
+
     private final DynamoDbClient dynamo;
     private final String table;
     private final TokenCipher cipher;
@@ -39,6 +46,29 @@ public final class TokenStore {
         this.table = table;
         this.cipher = cipher;
         this.clock = clock;
+    }
+
+    /** A store for {@link #list} only: no key material is loaded, and reading or writing tokens fails. */
+    public static TokenStore withoutKeys(DynamoDbClient dynamo, String table, Clock clock) {
+        return new TokenStore(dynamo, table, null, clock);
+    }
+
+    /** The tenant's connections, without tokens: a Query on the tenant's partition that never fetches ciphertext. */
+    public List<ConnectionSummary> list(String tenantId) {
+        Map<String, String> names = new LinkedHashMap<>();
+        for (int i = 0; i < SUMMARY_ATTRIBUTES.size(); i++) names.put("#a" + i, SUMMARY_ATTRIBUTES.get(i));
+        List<ConnectionSummary> out = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            var page = Storage.call("list connections", () -> dynamo.query(r -> r.tableName(table)
+                    .keyConditionExpression("#a0 = :t").expressionAttributeValues(Map.of(":t", s(tenantId)))
+                    .projectionExpression(String.join(", ", names.keySet())).expressionAttributeNames(names)
+                    .exclusiveStartKey(from)));
+            page.items().forEach(i -> out.add(summaryOf(i)));
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return out;
     }
 
     public Optional<Connection> get(String tenantId, String provider) {
@@ -100,15 +130,15 @@ public final class TokenStore {
     private Map<String, AttributeValue> toItem(Connection c) {
         Map<String, AttributeValue> item = new HashMap<>(key(c.tenantId(), c.provider()));
         item.put("status", s(c.status().name()));
-        item.put("key_id", s(cipher.currentKeyId()));
+        item.put("key_id", s(cipher().currentKeyId()));
         if (c.accessToken() != null) {
-            item.put("access_token_ct", b(cipher.encrypt(c.accessToken(), aad(c.tenantId(), c.provider(), "access"))));
+            item.put("access_token_ct", b(cipher().encrypt(c.accessToken(), aad(c.tenantId(), c.provider(), "access"))));
         }
         if (c.refreshToken() != null) {
-            item.put("refresh_token_ct", b(cipher.encrypt(c.refreshToken(), aad(c.tenantId(), c.provider(), "refresh"))));
+            item.put("refresh_token_ct", b(cipher().encrypt(c.refreshToken(), aad(c.tenantId(), c.provider(), "refresh"))));
         }
         putIfPresent(item, "token_type", c.tokenType());
-        item.put("scopes", list(c.scopes()));
+        item.put("scopes", dev.connectors.dynamo.Items.list(c.scopes())); // qualified: list(String) is ours
         putIfPresent(item, "expires_at", c.expiresAt());
         item.put("metadata", map(c.metadata()));
         putIfPresent(item, "connected_by", c.connectedBy());
@@ -118,18 +148,31 @@ public final class TokenStore {
         return item;
     }
 
+    private static ConnectionSummary summaryOf(Map<String, AttributeValue> item) {
+        return new ConnectionSummary(str(item, "tenant_id"), str(item, "provider"),
+                ConnectionStatus.valueOf(str(item, "status")), strings(item, "scopes"), instant(item, "expires_at"),
+                strMap(item, "metadata"), str(item, "connected_by"), instant(item, "created_at"),
+                instant(item, "updated_at"));
+    }
+
+    private TokenCipher cipher() {
+        if (cipher == null) throw new IllegalStateException("this token store was built without keys (listing only)");
+        return cipher;
+    }
+
     private Connection fromItem(Map<String, AttributeValue> item) {
         String tenant = str(item, "tenant_id");
         String provider = str(item, "provider");
         ConnectionStatus status = ConnectionStatus.valueOf(str(item, "status"));
+        TokenCipher keys = cipher(); // outside the try: a store without keys is a bug, not an unreadable token
         String access = null;
         String refresh = null;
         try {
             String keyId = str(item, "key_id");
             byte[] a = bytes(item, "access_token_ct");
             byte[] r = bytes(item, "refresh_token_ct");
-            access = a == null ? null : cipher.decrypt(a, keyId, aad(tenant, provider, "access"));
-            refresh = r == null ? null : cipher.decrypt(r, keyId, aad(tenant, provider, "refresh"));
+            access = a == null ? null : keys.decrypt(a, keyId, aad(tenant, provider, "access"));
+            refresh = r == null ? null : keys.decrypt(r, keyId, aad(tenant, provider, "refresh"));
         } catch (IllegalStateException | IllegalArgumentException e) {
             // unreadable tokens are as good as none: the user must reconnect; never guess
             LOG.error("connection_undecryptable", "tenant", tenant, "provider", provider, "error", e);

@@ -21,8 +21,8 @@ class ProviderInputsTest {
     static ProviderSpec specWithInputs() throws Exception {
         ObjectNode node = JSON.valueToTree(ProviderRegistry.load("generic"));
         node.set("inputs", JSON.readTree("""
-                [{"name":"shop","from":"authorize","param":"shop","pattern":"[a-z0-9][a-z0-9-]{0,60}\\\\.myshopify\\\\.com"},
-                 {"name":"realm_id","from":"callback","param":"realmId","pattern":"[0-9]{1,30}"}]"""));
+                [{"name":"shop","from":"authorize","param":"shop","pattern":"[a-z0-9][a-z0-9-]{0,60}\\\\.myshopify\\\\.com","example":"acme.myshopify.com"},
+                 {"name":"realm_id","from":"callback","param":"realmId","pattern":"[0-9]{1,30}","example":"4620816365"}]"""));
         return JSON.treeToValue(node, ProviderSpec.class);
     }
 

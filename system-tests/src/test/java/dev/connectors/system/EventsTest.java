@@ -79,7 +79,14 @@ class EventsTest {
     /** Samples each function must have; others may be added freely. */
     private static final Map<String, List<String>> REQUIRED_SAMPLES = Map.of(
             "SyncWorkerFunction", List.of("sqs-job.json", "sqs-unreadable.json"),
-            "JobReconcilerFunction", List.of("schedule.json"));
+            "JobReconcilerFunction", List.of("schedule.json"),
+            "ConnectionsApiFunction", List.of("list-connections.json", "get-sync-job.json", "get-records.json", "no-claims.json"));
+    /**
+     * Samples named {@code no-claims*} lack the authorizer block on a JWT route. API Gateway never sends
+     * that; they show the handler refuses it anyway (the local runner, or a route detached from its authorizer).
+     */
+    private static final String NO_CLAIMS_PREFIX = "no-claims";
+    private static final Pattern PATH_PARAMETER = Pattern.compile("\\{([^}]+)}");
     private static final List<String> REQUIRED_OAUTH_SAMPLES =
             List.of("authorize.json", "authorize-json.json", "callback.json", "callback-denied.json");
 
@@ -136,12 +143,14 @@ class EventsTest {
     @ParameterizedTest(name = "{0}/{1}")
     @MethodSource("samples")
     void httpSamplesAreApiGatewayPayload2ForARouteOfTheirFunction(String function, String file) throws IOException {
-        if (!TEMPLATE.environment(function).containsKey(Settings.PROVIDER)) return;
+        if (routes(function).isEmpty()) return;
         JsonNode raw = new ObjectMapper().readTree(read(EVENTS.resolve(function).resolve(file)));
         assertThat(raw.path("version").asText()).isEqualTo("2.0");
         String rawPath = raw.path("rawPath").asText();
-        assertThat(raw.path("routeKey").asText()).isEqualTo("GET " + rawPath);
-        assertThat(raw.path("requestContext").path("routeKey").asText()).isEqualTo("GET " + rawPath);
+        String routeKey = raw.path("routeKey").asText();
+        assertThat(raw.path("requestContext").path("routeKey").asText()).isEqualTo(routeKey);
+        assertThat(rawPath).as("rawPath is the route with pathParameters filled in")
+                .isEqualTo(fillPathParameters(routeKey.substring("GET ".length()), raw.path("pathParameters")));
         assertThat(raw.path("requestContext").path("http").path("method").asText()).isEqualTo("GET");
         assertThat(raw.path("requestContext").path("http").path("path").asText()).isEqualTo(rawPath);
         assertThat(raw.path("requestContext").path("requestId").asText()).isNotBlank();
@@ -152,11 +161,14 @@ class EventsTest {
         assertThat(parameters).as("queryStringParameters match rawQueryString").isEqualTo(queryOf(raw.path("rawQueryString").asText()));
 
         // the route is one the template gives this function, and its auth decides the authorizer block
-        Map<String, Object> route = routes(function).get("GET " + rawPath);
-        assertThat(route).as("%s has no route GET %s in template.yaml", function, rawPath).isNotNull();
+        Map<String, Object> route = routes(function).get(routeKey);
+        assertThat(route).as("%s has no route %s in template.yaml", function, routeKey).isNotNull();
         boolean publicRoute = "NONE".equals(Template.map(route.get("Auth")).get("Authorizer"));
         APIGatewayV2HTTPEvent event = EVENT_JSON.readValue(read(EVENTS.resolve(function).resolve(file)), APIGatewayV2HTTPEvent.class);
-        if (publicRoute) {
+        if (file.startsWith(NO_CLAIMS_PREFIX)) {
+            assertThat(publicRoute).as("%s: a no-claims sample is for a JWT route", file).isFalse();
+            assertThat(event.getRequestContext().getAuthorizer()).as("%s has no authorizer block", file).isNull();
+        } else if (publicRoute) {
             assertThat(event.getRequestContext().getAuthorizer()).as("a route without authorizer has no claims").isNull();
         } else {
             var authorizer = event.getRequestContext().getAuthorizer();
@@ -194,6 +206,8 @@ class EventsTest {
         if (provider != null) {
             assertThat(logs).doesNotContain(Harness.clientSecret(provider));
             checkOAuthResponse(provider, file, (APIGatewayV2HTTPEvent) input, (APIGatewayV2HTTPResponse) output[0]);
+        } else if (output[0] instanceof APIGatewayV2HTTPResponse response) {
+            checkApiResponse(function + "/" + file, file.startsWith(NO_CLAIMS_PREFIX), (APIGatewayV2HTTPEvent) input, response);
         } else if (input instanceof SQSEvent sqs) {
             checkBatchResponse(sqs, (SQSBatchResponse) output[0]);
         } else {
@@ -236,6 +250,20 @@ class EventsTest {
                 assertThat(response.getHeaders().get("Content-Type")).startsWith("text/html");
                 assertThat(body).as("%s result page", where).contains("invalid_state");
             }
+        }
+    }
+
+    /** The app's JSON API on fresh tables: lists answer empty, a named item is not found, no claims is 401. */
+    private static void checkApiResponse(String where, boolean noClaims, APIGatewayV2HTTPEvent event, APIGatewayV2HTTPResponse response) {
+        String body = response.getBody() == null ? "" : response.getBody();
+        assertThat(response.getHeaders()).as(where).containsEntry("Cache-Control", "no-store")
+                .containsEntry("Content-Type", "application/json");
+        assertThat(body).as("%s body", where).doesNotContain("Exception").doesNotContain("\tat ");
+        JsonNode json = readTree(body);
+        int expected = noClaims ? 401 : event.getPathParameters() != null ? 404 : 200;
+        assertThat(response.getStatusCode()).as("%s status: %s", where, body).isEqualTo(expected);
+        if (expected != 200) {
+            assertThat(json.path("error").path("code").asText()).as(where).isEqualTo(noClaims ? "unauthorized" : "not_found");
         }
     }
 
@@ -284,6 +312,19 @@ class EventsTest {
             }
         }
         throw new AssertionError(handler + " does not implement RequestHandler<I, O> directly");
+    }
+
+    /** "/sync-jobs/{id}" with pathParameters {"id": "job_1"} → "/sync-jobs/job_1"; every placeholder needs its parameter. */
+    private static String fillPathParameters(String routePath, JsonNode pathParameters) {
+        Set<String> names = PATH_PARAMETER.matcher(routePath).results().map(m -> m.group(1)).collect(Collectors.toSet());
+        Set<String> given = new java.util.TreeSet<>();
+        pathParameters.fieldNames().forEachRemaining(given::add);
+        assertThat(given).as("pathParameters of route %s", routePath).containsExactlyInAnyOrderElementsOf(names);
+        String path = routePath;
+        for (String name : names) {
+            path = path.replace("{" + name + "}", pathParameters.path(name).asText());
+        }
+        return path;
     }
 
     private static Map<String, Map<String, Object>> routes(String function) {

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connectors.config.Settings;
+import dev.connectors.functions.connections.ConnectionsApiHandler;
 import dev.connectors.functions.oauth.OAuthHandler;
 import dev.connectors.functions.sync.JobReconcilerHandler;
 import dev.connectors.functions.sync.SyncWorkerHandler;
@@ -58,7 +59,8 @@ class TemplateTest {
                     Settings.APP_SECRET_ID, Settings.PUBLIC_BASE_URL),
             SyncWorkerHandler.class, List.of(Settings.CONNECTIONS_TABLE, Settings.SYNC_JOBS_TABLE, Settings.RECORDS_TABLE,
                     Settings.SYNC_QUEUE_URL, Settings.APP_SECRET_ID, Settings.PROVIDER_SECRET_IDS),
-            JobReconcilerHandler.class, List.of(Settings.SYNC_JOBS_TABLE, Settings.SYNC_QUEUE_URL));
+            JobReconcilerHandler.class, List.of(Settings.SYNC_JOBS_TABLE, Settings.SYNC_QUEUE_URL),
+            ConnectionsApiHandler.class, List.of(Settings.CONNECTIONS_TABLE, Settings.SYNC_JOBS_TABLE, Settings.RECORDS_TABLE));
 
     /** Settings that name a resource of the template, and the resource they must reference. */
     private static final Map<String, String> RESOURCE_SETTINGS = Map.of(
@@ -306,6 +308,29 @@ class TemplateTest {
                 .orElseThrow(() -> new AssertionError("SyncJobsTable has no GSI pending-enqueue (the reconciler queries it)"));
         assertThat(keyNames(pending.get("KeySchema"))).containsExactly("enqueue_pending", "created_at");
         assertThat(attributeTypes("SyncJobsTable")).containsEntry("enqueue_pending", "S").containsEntry("created_at", "N");
+
+        Map<String, Object> byConnection = list(TEMPLATE.properties("SyncJobsTable").get("GlobalSecondaryIndexes")).stream()
+                .map(Template::map).filter(i -> "by-connection".equals(i.get("IndexName"))).findFirst()
+                .orElseThrow(() -> new AssertionError("SyncJobsTable has no GSI by-connection (JobStore.latestFor queries it)"));
+        assertThat(keyNames(byConnection.get("KeySchema"))).containsExactly("tenant_provider", "created_at");
+        assertThat(map(byConnection.get("Projection")).get("ProjectionType")).as("latestFor reads whole jobs").isEqualTo("ALL");
+        assertThat(attributeTypes("SyncJobsTable")).containsEntry("tenant_provider", "S");
+    }
+
+    @Test
+    void theConnectionsApiOnlyReadsTablesAndNoSecret() {
+        List<String> functions = TEMPLATE.functions().keySet().stream()
+                .filter(f -> TEMPLATE.handlerClass(f).equals(ConnectionsApiHandler.class.getName())).toList();
+        assertThat(functions).hasSize(1);
+        String api = functions.get(0);
+        assertThat(TEMPLATE.policyTemplates(api)).extracting(Map.Entry::getKey).as("%s policies", api)
+                .containsOnly("DynamoDBReadPolicy");
+        assertThat(TEMPLATE.statements(api)).as("%s: listing never decrypts, so no secret access", api).isEmpty();
+        assertThat(TEMPLATE.managedPolicies(api)).isEmpty();
+        Map<String, Map<String, Object>> routes = httpApiRoutes(api);
+        assertThat(routes).containsOnlyKeys("GET /connections", "GET /sync-jobs/{id}", "GET /records");
+        routes.forEach((route, props) -> assertThat(map(props.get("Auth")).get("Authorizer"))
+                .as("%s uses the default JWT authorizer", route).isNull());
     }
 
     @Test

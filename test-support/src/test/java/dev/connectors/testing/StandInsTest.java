@@ -38,7 +38,7 @@ class StandInsTest {
         assertThat(resources.queueUrls()).containsOnlyKeys("SyncQueue", "SyncDeadLetterQueue");
         assertThat(resources.tableName("ConnectionsTable")).isEqualTo(resources.prefix() + "ConnectionsTable");
         assertThat(dynamo.describeTable(r -> r.tableName(resources.tableName("SyncJobsTable"))).table().globalSecondaryIndexes())
-                .singleElement().satisfies(gsi -> assertThat(gsi.indexName()).isEqualTo("pending-enqueue"));
+                .extracting(gsi -> gsi.indexName()).containsExactlyInAnyOrder("pending-enqueue", "by-connection");
         assertThatThrownBy(() -> resources.tableName("Nope")).hasMessageContaining("known:");
     }
 
