@@ -9,6 +9,7 @@ import dev.connectors.functions.oauth.OAuthHandler;
 import dev.connectors.functions.sync.JobReconcilerHandler;
 import dev.connectors.functions.sync.SyncWorkerHandler;
 import dev.connectors.providers.ProviderRegistry;
+import dev.connectors.testing.ProviderScaffold;
 import dev.connectors.testing.RepoRoot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -108,6 +109,26 @@ class TemplateTest {
     }
 
     // ================================================================ providers ↔ functions
+
+    @Test
+    void theGeneratedProviderPartsOfTheTemplateAndEventsAreCurrent() throws Exception {
+        Path root = RepoRoot.path();
+        String template = Files.readString(root.resolve("template.yaml"));
+        List<ProviderScaffold.Provider> providers = ProviderScaffold.providers(root);
+        assertThat(ProviderScaffold.render(template, providers))
+                .as("template.yaml is stale: run ProviderScaffold (see its javadoc)").isEqualTo(template);
+        for (ProviderScaffold.Provider p : providers) {
+            ProviderScaffold.events(p).forEach((name, json) -> {
+                Path file = root.resolve("events").resolve(p.function()).resolve(name);
+                try {
+                    assertThat(Files.exists(file) ? Files.readString(file) : null)
+                            .as("%s is stale: run ProviderScaffold", file).isEqualTo(json);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
+    }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("providerIds")

@@ -1,0 +1,261 @@
+package dev.connectors.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes the per-provider parts of template.yaml (secret parameters, one function per provider with
+ * its routes and its own secret, the worker's secret list, callback URL outputs) and the provider
+ * functions' events/ samples, from the registry files. Everything else in the template is written
+ * by hand. The template test fails when the generated parts are stale.
+ * Run: {@code mvn -q -pl test-support exec:java -Dexec.mainClass=dev.connectors.testing.ProviderScaffold}
+ */
+public final class ProviderScaffold {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String BEGIN = "# >>> generated from the provider registry by ProviderScaffold: ";
+    static final String END = "# <<< end of generated ";
+
+    /** A registry entry as far as the template cares. */
+    public record Provider(String id, String displayName, String authType, String secretName, Map<String, String> authorizeExamples) {
+        public String function() {
+            return camel(id) + "Function";
+        }
+
+        String secretParam() {
+            return camel(secretName) + "SecretName";
+        }
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path root = RepoRoot.path();
+        List<Provider> providers = providers(root);
+        Path template = root.resolve("template.yaml");
+        Files.writeString(template, render(Files.readString(template), providers));
+        for (Provider p : providers) {
+            writeEvents(root.resolve("events").resolve(p.function()), p);
+        }
+    }
+
+    public static List<Provider> providers(Path root) throws IOException {
+        Path dir = root.resolve("shared/src/main/resources/providers");
+        List<Provider> out = new ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve("index.txt"))) {
+            String id = line.strip();
+            if (id.isEmpty() || id.startsWith("#")) continue;
+            JsonNode spec = JSON.readTree(dir.resolve(id + ".json").toFile());
+            Map<String, String> examples = new LinkedHashMap<>();
+            for (JsonNode input : spec.path("inputs")) {
+                if ("authorize".equals(input.path("from").asText())) {
+                    examples.put(input.path("param").asText(), input.path("example").asText());
+                }
+            }
+            out.add(new Provider(id, spec.path("displayName").asText(id), spec.path("authType").asText("oauth2"),
+                    spec.path("secretName").asText(id), examples));
+        }
+        return out;
+    }
+
+    /** The template with every generated region replaced; fails when a region's markers are missing. */
+    public static String render(String template, List<Provider> providers) {
+        String out = template;
+        out = replace(out, "secret parameters", secretParameters(providers));
+        out = replace(out, "provider functions", functions(providers));
+        out = replace(out, "worker secret ids", workerSecretIds(providers));
+        out = replace(out, "worker secret arns", workerSecretArns(providers));
+        out = replace(out, "callback urls", callbackUrls(providers));
+        return out;
+    }
+
+    private static String replace(String template, String region, String body) {
+        int begin = template.indexOf(BEGIN + region);
+        int end = template.indexOf(END + region);
+        if (begin < 0 || end < begin) throw new IllegalStateException("template.yaml lacks the markers of region '" + region + "'");
+        int bodyStart = template.indexOf('\n', begin) + 1;
+        int lineStart = template.lastIndexOf('\n', end) + 1;
+        return template.substring(0, bodyStart) + body + template.substring(lineStart);
+    }
+
+    private static Set<String> secretNames(List<Provider> providers) {
+        Set<String> names = new LinkedHashSet<>();
+        providers.forEach(p -> names.add(p.secretName()));
+        return names;
+    }
+
+    private static String secretParameters(List<Provider> providers) {
+        StringBuilder b = new StringBuilder();
+        for (String name : secretNames(providers)) {
+            b.append("  ").append(camel(name)).append("SecretName:\n")
+                    .append("    Type: String\n")
+                    .append("    Default: connectors/").append(name).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static String functions(List<Provider> providers) {
+        StringBuilder b = new StringBuilder();
+        for (Provider p : providers) {
+            b.append("  ").append(p.function()).append(": # ").append(p.displayName()).append('\n').append("""
+                        Type: AWS::Serverless::Function
+                        Properties:
+                          CodeUri: functions/oauth/target/connectors-oauth-function.jar
+                          Handler: dev.connectors.functions.oauth.OAuthHandler::handleRequest
+                          Environment:
+                            Variables:
+                              PROVIDER: %1$s
+                              PROVIDER_SECRET_ID: !Ref %2$s
+                          Policies:
+                            - DynamoDBCrudPolicy: { TableName: !Ref ConnectionsTable }
+                            - DynamoDBCrudPolicy: { TableName: !Ref OAuthSessionsTable }
+                            - DynamoDBCrudPolicy: { TableName: !Ref SyncJobsTable }
+                            - SQSSendMessagePolicy: { QueueName: !GetAtt SyncQueue.QueueName }
+                            - Statement:
+                                - Effect: Allow
+                                  Action: secretsmanager:GetSecretValue
+                                  Resource:
+                                    - !Sub arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${%2$s}-??????
+                                    - !Sub arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${AppSecretName}-??????
+                          Events:
+                            Authorize:
+                              Type: HttpApi
+                              Properties:
+                                ApiId: !Ref HttpApi
+                                Method: GET
+                                Path: /oauth/%1$s/authorize
+                            Callback:
+                              Type: HttpApi
+                              Properties:
+                                ApiId: !Ref HttpApi
+                                Method: GET
+                                Path: /oauth/%1$s/callback
+                                Auth:
+                                  Authorizer: NONE
+
+                    """.formatted(p.id(), p.secretParam()));
+        }
+        return b.toString();
+    }
+
+    private static String workerSecretIds(List<Provider> providers) {
+        List<String> pairs = providers.stream().map(p -> p.id() + "=${" + p.secretParam() + "}").toList();
+        return "          PROVIDER_SECRET_IDS: !Sub " + String.join(",", pairs) + "\n";
+    }
+
+    private static String workerSecretArns(List<Provider> providers) {
+        StringBuilder b = new StringBuilder();
+        for (String name : secretNames(providers)) {
+            b.append("                - !Sub arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${")
+                    .append(camel(name)).append("SecretName}-??????\n");
+        }
+        return b.toString();
+    }
+
+    private static String callbackUrls(List<Provider> providers) {
+        StringBuilder b = new StringBuilder();
+        for (Provider p : providers) {
+            b.append("  ").append(camel(p.id())).append("CallbackUrl:\n")
+                    .append("    Description: Redirect URI to register with ").append(p.displayName()).append('\n')
+                    .append("    Value: !Sub ${PublicBaseUrl}/oauth/").append(p.id()).append("/callback\n");
+        }
+        return b.toString();
+    }
+
+    /** authorize, authorize-json, callback and callback-denied samples, as API Gateway sends them. */
+    public static Map<String, String> events(Provider p) {
+        String inputs = p.authorizeExamples().entrySet().stream()
+                .map(e -> "&" + e.getKey() + "=" + e.getValue()).reduce("", String::concat);
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("authorize.json", httpEvent(p.id(), "authorize", "return_to=https%3A%2F%2Fapp.example.com%2Fsettings%2Fintegrations" + inputs,
+                "text/html,application/xhtml+xml", true));
+        out.put("authorize-json.json", httpEvent(p.id(), "authorize", "return_to=https%3A%2F%2Fapp.example.com%2Fsettings%2Fintegrations" + inputs,
+                "application/json", true));
+        out.put("callback.json", httpEvent(p.id(), "callback", "code=EXAMPLE_AUTHORIZATION_CODE&state=EXAMPLE_STATE_FROM_AUTHORIZE",
+                "text/html,application/xhtml+xml", false));
+        out.put("callback-denied.json", httpEvent(p.id(), "callback",
+                "error=access_denied&error_description=The+user+denied+access&state=EXAMPLE_STATE_FROM_AUTHORIZE",
+                "text/html,application/xhtml+xml", false));
+        return out;
+    }
+
+    private static void writeEvents(Path dir, Provider p) throws IOException {
+        Files.createDirectories(dir);
+        for (Map.Entry<String, String> e : events(p).entrySet()) {
+            Files.writeString(dir.resolve(e.getKey()), e.getValue(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String httpEvent(String id, String route, String rawQuery, String accept, boolean withClaims) {
+        Map<String, Object> query = new LinkedHashMap<>();
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            query.put(pair.substring(0, eq), java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        String path = "/oauth/" + id + "/" + route;
+        Map<String, Object> http = new LinkedHashMap<>();
+        http.put("method", "GET");
+        http.put("path", path);
+        http.put("protocol", "HTTP/1.1");
+        http.put("sourceIp", "203.0.113.7");
+        http.put("userAgent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36");
+        Map<String, Object> context = new LinkedHashMap<>();
+        context.put("accountId", "123456789012");
+        context.put("apiId", "a1b2c3d4e5");
+        if (withClaims) {
+            context.put("authorizer", Map.of("jwt", Map.of("claims", Map.of("aud", "connectors-app", "iss", "https://auth.example.com/",
+                    "sub", "user-example-123", "tenant_id", "tenant-example-123", "exp", "1764140100", "iat", "1764136500"))));
+        }
+        context.put("domainName", "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com");
+        context.put("domainPrefix", "a1b2c3d4e5");
+        context.put("http", http);
+        context.put("requestId", "cQz1ZhEXAMPLE=");
+        context.put("routeKey", "GET " + path);
+        context.put("stage", "$default");
+        context.put("time", "26/Nov/2025:06:55:00 +0000");
+        context.put("timeEpoch", 1764136500000L);
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("version", "2.0");
+        event.put("routeKey", "GET " + path);
+        event.put("rawPath", path);
+        event.put("rawQueryString", rawQuery);
+        event.put("headers", Map.of("accept", accept, "host", "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",
+                "user-agent", http.get("userAgent"), "x-forwarded-for", "203.0.113.7", "x-forwarded-proto", "https"));
+        event.put("queryStringParameters", query);
+        event.put("requestContext", context);
+        event.put("isBase64Encoded", false);
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(sorted(event)) + "\n";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stable key order in nested maps so regenerating changes nothing. */
+    @SuppressWarnings("unchecked")
+    private static Object sorted(Object value) {
+        if (value instanceof Map<?, ?> m) {
+            Map<String, Object> out = m instanceof LinkedHashMap ? new LinkedHashMap<>() : new java.util.TreeMap<>();
+            ((Map<String, Object>) m).forEach((k, v) -> out.put(k, sorted(v)));
+            return out;
+        }
+        return value;
+    }
+
+    static String camel(String id) {
+        StringBuilder out = new StringBuilder();
+        for (String part : id.split("[_-]")) {
+            if (!part.isEmpty()) out.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+        }
+        return out.toString();
+    }
+}
