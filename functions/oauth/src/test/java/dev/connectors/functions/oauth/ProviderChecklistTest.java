@@ -264,6 +264,33 @@ class ProviderChecklistTest {
         assertThat(s.h.services().tokenStore().get(tenant, provider)).isEmpty();
     }
 
+    static Stream<String> refreshingProviders() {
+        return oauthProviders().filter(id -> ProviderFixtures.exists(id) && ProviderFixtures.of(id).json().has("refresh"));
+    }
+
+    /** What the provider answers to a refresh, stored as it should be: a rotated refresh token replaces the old one, a missing one keeps it. */
+    @ParameterizedTest
+    @MethodSource("refreshingProviders")
+    void refreshStoresTheNewTokenAndKeepsOrRotatesTheRefreshToken(String provider) throws Exception {
+        Setup s = new Setup(provider);
+        JsonNode answer = s.f.json().path("refresh").path("body");
+        s.h.wiremock.stubFor(post(urlPathEqualTo(s.tokenPath)).withRequestBody(containing("refresh_token"))
+                .willReturn(aResponse().withStatus(s.f.status("refresh")).withHeader("Content-Type", "application/json").withBody(answer.toString())));
+        var store = s.h.services().tokenStore();
+        Connection before = store.upsert(new Connection(tenant, provider, ConnectionStatus.active, "old-access", "old-refresh",
+                "Bearer", List.of(), null, s.f.inputs(), "u", null, null, 0));
+
+        Connection after = s.h.services().tokenRefresher().refresh(s.spec, s.h.services().providerConfig(provider), before);
+
+        var m = s.spec.tokenResponse();
+        String rotated = dev.connectors.oauth.JsonPaths.text(answer, m.refreshToken());
+        assertThat(after.accessToken()).isEqualTo(dev.connectors.oauth.JsonPaths.text(answer, m.accessToken()));
+        assertThat(after.refreshToken()).isEqualTo(rotated == null ? "old-refresh" : rotated);
+        assertThat(store.get(tenant, provider).orElseThrow().version()).isEqualTo(before.version() + 1);
+        LoggedRequest sent = s.h.wiremock.findAll(postRequestedFor(urlPathEqualTo(s.tokenPath))).get(0);
+        assertThat(sent.getBodyAsString()).contains("refresh_token").contains("old-refresh");
+    }
+
     private static void assertReusedPage(APIGatewayV2HTTPResponse res) {
         assertThat(res.getStatusCode()).isEqualTo(400);
         assertThat(res.getHeaders()).containsEntry("Referrer-Policy", "no-referrer").containsEntry("Cache-Control", "no-store");
