@@ -1,5 +1,8 @@
 package dev.connectors.local;
 
+import dev.connectors.config.Settings;
+import dev.connectors.testing.CfnTemplate;
+import dev.connectors.testing.StandIns;
 import dev.connectors.testing.TemplateResources;
 import dev.connectors.testing.TestResources;
 
@@ -10,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,9 +31,16 @@ public final class ColdStartBench {
         Path probe = Path.of("local/target/classes").toAbsolutePath();
         if (!Files.exists(jar)) throw new IllegalStateException("build first: mvn -DskipTests install");
         TestResources resources = TemplateResources.create("bench-");
-        Path secrets = LocalSecrets.write("http://127.0.0.1:9/authorize", "http://127.0.0.1:9/token", "http://127.0.0.1:9/api");
-        Map<String, String> env = LocalSecrets.environment(resources, "GenericFunction", secrets);
-        env.put("AWS_REGION", "us-east-1");
+        Path secretsDir = Files.createTempDirectory("bench-secrets-");
+        Map<String, String> env = new HashMap<>(LocalFunctions.environment(CfnTemplate.ofRepo(), resources, "GenericFunction", Map.of(
+                Settings.AWS_ENDPOINT_URL_DYNAMODB, StandIns.dynamoEndpoint().toString(),
+                Settings.AWS_ENDPOINT_URL_SQS, StandIns.sqsEndpoint().toString(),
+                Settings.SECRETS_FILE, secretsDir.resolve(LocalSecrets.FILE).toString(),
+                Settings.PUBLIC_BASE_URL, "http://localhost:8080",
+                Settings.AWS_REGION, "us-east-1")));
+        LocalSecrets.write(secretsDir, env.get(Settings.APP_SECRET_ID), env.get(Settings.PROVIDER_SECRET_ID), Map.of(
+                "client_id", "bench-client", "authorize_url", "http://127.0.0.1:9/authorize",
+                "token_url", "http://127.0.0.1:9/token", "api_base_url", "http://127.0.0.1:9/api"), null);
 
         List<long[]> runs = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) {

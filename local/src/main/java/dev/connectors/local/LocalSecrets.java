@@ -1,48 +1,99 @@
 package dev.connectors.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.connectors.config.Settings;
-import dev.connectors.testing.StandIns;
-import dev.connectors.testing.TestResources;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.Map;
 
-/** Local configuration: writes .local-data/secrets.json (git-ignored): fresh keys and sandbox client credentials, the local Secrets Manager. */
+/**
+ * The local Secrets Manager: {@code <data dir>/secrets.json}, read by the functions through
+ * {@code SECRETS_FILE}. It holds the app keys (generated once and kept, so tokens stored before a
+ * restart still decrypt), the sandbox as the generic provider, and whatever provider credentials the
+ * user put in their own secrets file. Nothing here is ever printed.
+ */
 final class LocalSecrets {
-    static final String APP = "local/app";
-    static final String GENERIC = "local/generic";
+    static final String FILE = "secrets.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private LocalSecrets() {
     }
 
-    static Path write(String authorizeUrl, String tokenUrl, String apiBaseUrl) throws Exception {
-        Map<String, Object> all = Map.of(
-                APP, Map.of("state_keys", Map.of("s1", random(32)), "state_key_current", "s1",
-                        "token_keys", Map.of("t1", random(32)), "token_key_current", "t1"),
-                GENERIC, Map.of("client_id", "sandbox-client", "client_secret", random(24),
-                        "authorize_url", authorizeUrl, "token_url", tokenUrl, "api_base_url", apiBaseUrl,
-                        "scopes", "openid offline_access"));
-        Path file = Files.createDirectories(Path.of(".local-data")).resolve("secrets.json");
-        Files.writeString(file, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(all));
+    /**
+     * @param appSecretId     the app secret's id (APP_SECRET_ID), kept across restarts
+     * @param sandboxSecretId the generic provider's secret id: always the sandbox locally
+     * @param userSecrets     the user's file ({@code {"connectors/slack": {"client_id":…,"client_secret":…}}}); may not exist
+     */
+    static Path write(Path dataDir, String appSecretId, String sandboxSecretId, Map<String, String> sandbox, Path userSecrets) {
+        Path file = dataDir.resolve(FILE);
+        ObjectNode all = JSON.createObjectNode();
+        readUser(userSecrets).fields().forEachRemaining(e -> all.set(e.getKey(), e.getValue()));
+        JsonNode previous = read(file);
+        JsonNode keptApp = previous.get(appSecretId);
+        if (!all.has(appSecretId)) all.set(appSecretId, keptApp != null && keptApp.isObject() ? keptApp : freshAppKeys());
+        JsonNode keptSandbox = previous.path(sandboxSecretId);
+        ObjectNode generic = JSON.valueToTree(sandbox);
+        generic.put("client_secret", keptSandbox.path("client_secret").asText(random(24)));
+        all.set(sandboxSecretId, generic);
+        try {
+            Files.createDirectories(dataDir);
+            Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(all));
+            ownerOnly(file);
+        } catch (IOException e) {
+            throw new StartupException("Cannot write " + file + ": " + e.getMessage(), e);
+        }
         return file;
     }
 
-    /** A function's environment from template.yaml, pointed at the stand-ins and the local secrets file. */
-    static Map<String, String> environment(TestResources resources, String function, Path secrets) {
-        Map<String, String> env = new HashMap<>(resources.environment(function));
-        env.put(Settings.AWS_ENDPOINT_URL_DYNAMODB, StandIns.dynamoEndpoint().toString());
-        env.put(Settings.AWS_ENDPOINT_URL_SQS, StandIns.sqsEndpoint().toString());
-        env.put(Settings.SECRETS_FILE, secrets.toString());
-        env.put(Settings.APP_SECRET_ID, APP);
-        env.put(Settings.PROVIDER_SECRET_ID, GENERIC);
-        env.put(Settings.PUBLIC_BASE_URL, "http://localhost:8080");
-        env.put(Settings.RETURN_TO_ALLOWLIST, "http://localhost:3000");
-        return env;
+    /** The user's secrets file; missing is fine (only the sandbox then), unreadable is a clear error naming the file. */
+    static JsonNode readUser(Path userSecrets) {
+        if (userSecrets == null || !Files.exists(userSecrets)) return JSON.createObjectNode();
+        try {
+            JsonNode node = JSON.readTree(userSecrets.toFile());
+            if (node == null || !node.isObject()) throw new IOException("not a JSON object");
+            return node;
+        } catch (IOException e) {
+            // the message names the file, never its contents
+            throw new StartupException(userSecrets + " is not valid JSON of the form {\"connectors/slack\": {\"client_id\": \"…\", "
+                    + "\"client_secret\": \"…\"}}: fix or remove it.", e);
+        }
+    }
+
+    /** Whether a secret has client credentials (without saying what they are). */
+    static boolean hasClientCredentials(Path secretsFile, String secretId) {
+        JsonNode s = read(secretsFile).path(secretId);
+        return !s.path("client_id").asText("").isBlank() && !s.path("client_secret").asText("").isBlank();
+    }
+
+    static ObjectNode freshAppKeys() {
+        ObjectNode app = JSON.createObjectNode();
+        app.putObject("state_keys").put("s1", random(32));
+        app.put("state_key_current", "s1");
+        app.putObject("token_keys").put("t1", random(32));
+        app.put("token_key_current", "t1");
+        return app;
+    }
+
+    static void ownerOnly(Path file) {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException | IOException e) {
+            // not a POSIX file system: the data folder is git-ignored and local anyway
+        }
+    }
+
+    private static JsonNode read(Path file) {
+        try {
+            return Files.exists(file) ? JSON.readTree(file.toFile()) : JSON.createObjectNode();
+        } catch (IOException e) {
+            return JSON.createObjectNode();
+        }
     }
 
     private static String random(int bytes) {

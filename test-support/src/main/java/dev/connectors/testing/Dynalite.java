@@ -7,12 +7,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * dynalite (an open-source DynamoDB implementation on LevelDB) as a Node child process on a
- * loopback port. In-memory: every start is empty.
+ * loopback port. {@link #start(Path)} is in-memory (every start is empty); {@link #start(Path, Path)}
+ * keeps its LevelDB files in a folder, so tables and items survive a restart (the local runner).
  */
 public final class Dynalite implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
@@ -29,6 +31,14 @@ public final class Dynalite implements AutoCloseable {
 
     /** Starts dynalite from {@code <repoRoot>/standins/node_modules} and waits until it accepts connections. */
     public static Dynalite start(Path repoRoot) {
+        return start(repoRoot, null);
+    }
+
+    /**
+     * Like {@link #start(Path)}, but persistent: LevelDB files live in {@code dataDir} (created if
+     * missing). LevelDB locks the folder, so only one dynalite can use it at a time.
+     */
+    public static Dynalite start(Path repoRoot, Path dataDir) {
         Path cli = repoRoot.resolve("standins/node_modules/dynalite/cli.js");
         if (!Files.isRegularFile(cli)) {
             throw new IllegalStateException("dynalite is not installed (" + cli + " is missing): run `npm ci --prefix standins` in " + repoRoot);
@@ -38,9 +48,13 @@ public final class Dynalite implements AutoCloseable {
             Path log = Files.createTempFile("dynalite-", ".log");
             log.toFile().deleteOnExit();
             // Table state changes are instant so tests never wait on CREATING/DELETING.
-            Process process = new ProcessBuilder(List.of("node", cli.toString(),
+            List<String> command = new ArrayList<>(List.of("node", cli.toString(),
                     "--host", "127.0.0.1", "--port", Integer.toString(port),
-                    "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"))
+                    "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"));
+            if (dataDir != null) {
+                command.addAll(List.of("--path", Files.createDirectories(dataDir).toAbsolutePath().toString()));
+            }
+            Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .start();

@@ -56,13 +56,31 @@ public final class TemplateResources {
     }
 
     public static TestResources create(CfnTemplate template, String prefix, DynamoDbClient dynamo, SqsClient sqs) {
+        return create(template, prefix, dynamo, sqs, false);
+    }
+
+    /**
+     * Like {@link #create(CfnTemplate, String, DynamoDbClient, SqsClient)}, but keeps tables that
+     * already exist (with their items) instead of failing: for a persistent store reused across
+     * restarts under a fixed prefix. An existing table is not compared with the template.
+     * Queues are created as usual (CreateQueue with the same attributes returns the existing queue).
+     */
+    public static TestResources createMissing(CfnTemplate template, String prefix, DynamoDbClient dynamo, SqsClient sqs) {
+        return create(template, prefix, dynamo, sqs, true);
+    }
+
+    private static TestResources create(CfnTemplate template, String prefix, DynamoDbClient dynamo, SqsClient sqs,
+                                        boolean keepExisting) {
         if (!PREFIX.matcher(prefix).matches()) {
             throw new IllegalArgumentException("prefix must match " + PREFIX + " (valid in table and queue names): " + prefix);
         }
+        Set<String> existing = keepExisting ? Set.copyOf(dynamo.listTablesPaginator().tableNames().stream().toList()) : Set.of();
         Map<String, String> tables = new LinkedHashMap<>();
         template.resourcesOfType("AWS::DynamoDB::Table").forEach((id, props) -> {
             tables.put(id, prefix + id);
-            dynamo.createTable(tableRequest(prefix + id, props));
+            if (!existing.contains(prefix + id)) {
+                dynamo.createTable(tableRequest(prefix + id, props));
+            }
         });
         tables.values().forEach(name -> awaitActive(dynamo, name)); // created together, awaited together
         return new TestResources(template, prefix, tables, createQueues(template, prefix, sqs));
