@@ -42,7 +42,10 @@ public enum ErrorCode {
             "Something went wrong while connecting {provider}; please try again in a few minutes."),
     /** Also for what exists but belongs to another tenant: the answer never reveals which. */
     NOT_FOUND("not_found", false,
-            "Nothing was found for {provider} at this address; please check the link.");
+            "Nothing was found for {provider} at this address; please check the link."),
+    /** API-key providers: the key is malformed, or the provider rejected it (401/403). Nothing is stored. */
+    INVALID_API_KEY("invalid_api_key", false,
+            "{provider} did not accept this API key; please check that it is complete and allowed to read data, then try again.");
 
     private final String code;
     private final boolean retryable;

@@ -66,7 +66,7 @@ public final class BodyClassifier {
             if (startsLikeJson(text) && endedEarly(e, text)) {
                 return new ClassifiedBody(BodyKind.TRUNCATED, null, null, "JSON ended early after " + text.length() + " chars");
             }
-            return new ClassifiedBody(BodyKind.TEXT, null, null, text);
+            return new ClassifiedBody(BodyKind.TEXT, null, null, text, text);
         }
     }
 

@@ -12,8 +12,10 @@ import java.util.Objects;
  * @param htmlTitle the page's {@code <title>} when {@code kind == HTML} and it has one, else null
  * @param snippet   a short (at most 200 chars) log-safe excerpt: no control characters, token-like
  *                  values redacted, never any JSON value. For logs only, never for users.
+ * @param text      the whole decoded body when {@code kind == TEXT} (e.g. OAuth 1.0a's form-encoded token
+ *                  answers), else null. It may hold secrets: never logged, never in {@link #toString()}.
  */
-public record ClassifiedBody(BodyKind kind, JsonNode json, String htmlTitle, String snippet) {
+public record ClassifiedBody(BodyKind kind, JsonNode json, String htmlTitle, String snippet, String text) {
     public static final int MAX_SNIPPET = 200;
 
     public ClassifiedBody {
@@ -22,6 +24,13 @@ public record ClassifiedBody(BodyKind kind, JsonNode json, String htmlTitle, Str
             throw new IllegalArgumentException("json must be set exactly when kind is JSON");
         }
         snippet = snippet == null ? "" : LogText.clean(snippet, MAX_SNIPPET);
+        if (text != null && kind != BodyKind.TEXT) {
+            throw new IllegalArgumentException("text is only kept for TEXT bodies");
+        }
+    }
+
+    public ClassifiedBody(BodyKind kind, JsonNode json, String htmlTitle, String snippet) {
+        this(kind, json, htmlTitle, snippet, null);
     }
 
     /** Leaves the JSON out: it may hold tokens. */

@@ -6,6 +6,7 @@ import dev.connectors.errors.ErrorCode;
 import dev.connectors.errors.ErrorFormatter;
 import dev.connectors.errors.FriendlyError;
 import dev.connectors.log.Log;
+import dev.connectors.oauth1.OAuth1Client;
 import dev.connectors.providers.ProviderInputs;
 import dev.connectors.providers.ProviderQuirk;
 import dev.connectors.providers.ProviderQuirks;
@@ -22,6 +23,9 @@ import dev.connectors.tokens.Connection;
 import dev.connectors.tokens.ConnectionStatus;
 
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -32,7 +36,9 @@ import java.util.Optional;
 /**
  * The authorization-code flow for one provider: start (session + signed state + PKCE) and finish
  * (verify state, consume session once, exchange, store encrypted, start the 3-month backfill).
- * Every failure becomes a {@link FriendlyError}; details go to the log only.
+ * Every failure becomes a {@link FriendlyError}; details go to the log only. An {@code oauth1} provider
+ * (RFC 5849) runs the same flow with its own legs: authorize fetches a request token (its secret kept in the
+ * session) and the callback trades {@code oauth_token} + {@code oauth_verifier} for the token and its secret.
  */
 public final class ConnectFlow {
     private static final Log LOG = Log.of(ConnectFlow.class);
@@ -68,6 +74,15 @@ public final class ConnectFlow {
         String nonce = Nonces.newNonce();
         String verifier = spec.pkce() ? Pkce.newVerifier() : null;
         String state = services.stateCodec().encode(nonce, spec.id(), expires);
+        if (oauth1()) {
+            // the provider sends the user back to this URL as given (plus oauth_token and oauth_verifier)
+            OAuth1Client.Credentials request = new OAuth1Client(services.http(), services.clock())
+                    .requestToken(spec, config, redirectUri() + "?state=" + URLEncoder.encode(state, StandardCharsets.UTF_8));
+            services.sessions().put(new OAuthSession(nonce, spec.id(), tenantId, userId, target.map(URI::toString).orElse(null),
+                    null, inputs, expires, request.token(), request.secret()));
+            LOG.info("authorize_started", "oauth1", true);
+            return new OAuth1Client(services.http(), services.clock()).authorizationUrl(spec, config, request.token());
+        }
         services.sessions().put(new OAuthSession(nonce, spec.id(), tenantId, userId,
                 target.map(URI::toString).orElse(null), verifier, inputs, expires));
         LOG.info("authorize_started", "pkce", verifier != null);
@@ -103,15 +118,23 @@ public final class ConnectFlow {
                 throw new ConnectorException("access_denied".equals(error) ? ErrorCode.ACCESS_DENIED : ErrorCode.PROVIDER_ERROR,
                         "provider returned error=" + truncate(error));
             }
-            String code = single(query, "code", ErrorCode.INVALID_REQUEST);
             Map<String, String> inputs = new HashMap<>(session.inputs());
             inputs.putAll(ProviderInputs.read(spec, ProviderSpec.Input.Source.callback, query));
             ProviderConfig config = services.providerConfig(spec.id()).withValues(inputs).withDefaults(spec);
-            ProviderQuirk quirk = ProviderQuirks.of(spec);
-            quirk.verifyCallback(query, config);
-            TokenSet tokens = quirk.afterExchange(
-                    services.oauth().exchangeCode(spec, config, code, redirectUri(), session.codeVerifier()),
-                    spec, config, services.http());
+            TokenSet tokens;
+            String tokenSecret = null;
+            if (oauth1()) {
+                OAuth1Client.Credentials access = oauth1Exchange(query, session, config);
+                tokens = new TokenSet(access.token(), null, "OAuth", List.of(), null, Map.of());
+                tokenSecret = access.secret();
+            } else {
+                String code = single(query, "code", ErrorCode.INVALID_REQUEST);
+                ProviderQuirk quirk = ProviderQuirks.of(spec);
+                quirk.verifyCallback(query, config);
+                tokens = quirk.afterExchange(
+                        services.oauth().exchangeCode(spec, config, code, redirectUri(), session.codeVerifier()),
+                        spec, config, services.http(), services.clock());
+            }
             Map<String, String> metadata = new HashMap<>(inputs);
             metadata.putAll(tokens.metadata());
             metadata.putAll(postConnect(config.withValues(tokens.metadata()), tokens));
@@ -119,7 +142,7 @@ public final class ConnectFlow {
             List<String> scopes = tokens.scopes().isEmpty() ? OAuthClient.scopes(spec, config) : tokens.scopes();
             Connection saved = services.tokenStore().upsert(new Connection(session.tenantId(), spec.id(),
                     ConnectionStatus.active, tokens.accessToken(), tokens.refreshToken(), tokens.tokenType(),
-                    scopes, tokens.expiresAt(), metadata, session.userId(), null, null, 0));
+                    scopes, tokens.expiresAt(), metadata, session.userId(), null, null, 0, tokenSecret));
             String jobId = startSync(saved);
             LOG.info("connected", "version", saved.version(), "scopes", String.join(" ", saved.scopes()),
                     "expires", saved.expiresAt() == null ? "never" : saved.expiresAt().toString(), "job_id", jobId);
@@ -128,6 +151,22 @@ public final class ConnectFlow {
             LOG.warn("callback_failed", "error_code", e.code().code(), "detail", e.detail());
             return new Outcome(false, spec.id(), returnTo, ErrorFormatter.format(e.code(), spec.id(), spec.displayName()), null);
         }
+    }
+
+    private boolean oauth1() {
+        return ProviderSpec.OAUTH1.equals(spec.authTypeOrDefault());
+    }
+
+    /** RFC 5849 §2.3: the callback's oauth_token must be this session's request token; its secret signs the exchange. */
+    private OAuth1Client.Credentials oauth1Exchange(Map<String, List<String>> query, OAuthSession session, ProviderConfig config) {
+        String token = single(query, "oauth_token", ErrorCode.INVALID_REQUEST);
+        String verifier = single(query, "oauth_verifier", ErrorCode.INVALID_REQUEST);
+        if (session.requestToken() == null || session.requestTokenSecret() == null || !MessageDigest.isEqual(
+                token.getBytes(StandardCharsets.UTF_8), session.requestToken().getBytes(StandardCharsets.UTF_8))) {
+            throw new ConnectorException(ErrorCode.INVALID_STATE, "callback oauth_token is not this session's request token");
+        }
+        return new OAuth1Client(services.http(), services.clock()).accessToken(spec, config,
+                new OAuth1Client.Credentials(session.requestToken(), session.requestTokenSecret()), verifier);
     }
 
     private Map<String, String> postConnect(ProviderConfig config, TokenSet tokens) {

@@ -24,8 +24,23 @@ public final class JsonPaths {
         return node;
     }
 
-    /** A scalar as text; objects, arrays and missing values give null. */
+    /**
+     * A scalar as text; objects, arrays and missing values give null. One {@code *} segment over an
+     * array ({@code *.tenantId}) gives every element's value, comma-joined in order (null when none has one).
+     */
     public static String text(JsonNode root, String path) {
+        int star = path == null ? -1 : ("." + path + ".").indexOf(".*.");
+        if (star >= 0) {
+            JsonNode array = at(root, star == 0 ? "" : path.substring(0, star - 1));
+            String rest = path.length() <= star + 2 ? "" : path.substring(star + 2);
+            if (array == null || !array.isArray()) return null;
+            java.util.StringJoiner all = new java.util.StringJoiner(",");
+            for (JsonNode element : array) {
+                String v = text(element, rest);
+                if (v != null) all.add(v);
+            }
+            return all.length() == 0 ? null : all.toString();
+        }
         JsonNode n = at(root, path);
         return n != null && n.isValueNode() ? n.asText() : null;
     }

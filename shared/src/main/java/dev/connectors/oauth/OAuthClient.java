@@ -62,6 +62,7 @@ public final class OAuthClient {
         form.put("grant_type", "authorization_code");
         form.put("code", code);
         form.put("redirect_uri", redirectUri);
+        form.putAll(spec.tokenParams());
         if (spec.pkce() && codeVerifier != null) {
             form.put("code_verifier", codeVerifier);
         }
@@ -81,7 +82,7 @@ public final class OAuthClient {
         ProviderSpec.PostConnectCall call = spec.postConnect();
         if (call == null) return Map.of();
         ProviderRequest request = ProviderRequest.get(URI.create(fill(call.url(), config)))
-                .header("Authorization", "Bearer " + accessToken);
+                .header("Authorization", call.authScheme() + " " + accessToken);
         for (Map.Entry<String, String> h : spec.apiHeaders().entrySet()) request = request.header(h.getKey(), h.getValue());
         JsonNode json = ProviderAnswers.requireJson(http.send(request), "post-connect call",
                 null, "error", spec.tokenResponse().errorCodes());

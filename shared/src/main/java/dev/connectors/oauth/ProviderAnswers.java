@@ -48,6 +48,58 @@ public final class ProviderAnswers {
         return json;
     }
 
+    /**
+     * For providers that answer with form-encoded pairs ({@code a=1&b=2}, OAuth 1.0a token endpoints):
+     * the same HTML / 429 / 5xx handling as {@link #requireJson}, then the pairs. An error body is plain text
+     * ({@code invalid key}); {@code errorCodes} maps such texts (lower-case, trimmed) to our codes, else
+     * 401 is {@code invalid_client}.
+     */
+    public static Map<String, String> requireForm(ProviderResponse r, String what, Map<String, String> errorCodes) {
+        int status = r.status();
+        if (r.body().kind() == BodyKind.HTML) {
+            throw new ConnectorException(ErrorCode.PROVIDER_HTML_ERROR, what + ": HTTP " + status
+                    + " HTML page, title: " + r.body().htmlTitle());
+        }
+        if (status == 429) {
+            throw new ConnectorException(ErrorCode.RATE_LIMITED, what + ": HTTP 429");
+        }
+        if (status >= 500) {
+            throw new ConnectorException(ErrorCode.PROVIDER_UNAVAILABLE, what + ": HTTP " + status + " " + r.body().kind()
+                    + " body: " + r.body().snippet());
+        }
+        String text = r.body().text();
+        if (status >= 400) {
+            String error = text == null ? null : text.strip().toLowerCase(java.util.Locale.ROOT);
+            throw new ConnectorException(classify(status, error, errorCodes), what + ": HTTP " + status + " "
+                    + r.body().kind() + " body: " + r.body().snippet());
+        }
+        if (r.body().kind() != BodyKind.TEXT || text == null) {
+            throw new ConnectorException(ErrorCode.PROVIDER_ERROR, what + ": HTTP " + status + " " + r.body().kind()
+                    + " body where form pairs were expected: " + r.body().snippet());
+        }
+        Map<String, String> pairs = new java.util.LinkedHashMap<>();
+        for (String pair : text.strip().split("&")) {
+            if (pair.isEmpty()) continue;
+            int eq = pair.indexOf('=');
+            try {
+                String name = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), java.nio.charset.StandardCharsets.UTF_8);
+                String value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+                if (pairs.putIfAbsent(name, value) != null) {
+                    throw new ConnectorException(ErrorCode.PROVIDER_ERROR, what + ": form answer repeats " + safeName(name));
+                }
+            } catch (IllegalArgumentException e) {
+                throw new ConnectorException(ErrorCode.PROVIDER_ERROR, what + ": form answer with a broken %-escape");
+            }
+        }
+        return pairs;
+    }
+
+    /** A name from a provider's form answer, cut for a log line. */
+    private static String safeName(String s) {
+        String clean = s.replaceAll("[^A-Za-z0-9_.-]", "?");
+        return clean.length() > 40 ? clean.substring(0, 40) : clean;
+    }
+
     private static ErrorCode classify(int status, String error, Map<String, String> errorCodes) {
         String mapped = error == null ? null : errorCodes.getOrDefault(error, error);
         if (mapped != null) {

@@ -4,6 +4,7 @@ import dev.connectors.http.ProviderHttp;
 import dev.connectors.oauth.ProviderConfig;
 import dev.connectors.oauth.TokenSet;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
@@ -19,8 +20,11 @@ public interface ProviderQuirk {
     default void verifyCallback(Map<String, List<String>> query, ProviderConfig config) {
     }
 
-    /** Adjusts the tokens after the code exchange (e.g. trades a short-lived token for a long-lived one). */
-    default TokenSet afterExchange(TokenSet tokens, ProviderSpec spec, ProviderConfig config, ProviderHttp http) {
+    /**
+     * Adjusts the tokens after the code exchange (e.g. trades a short-lived token for a long-lived one).
+     * Any call it makes goes through {@code http} and {@code ProviderAnswers}; {@code clock} dates new expiries.
+     */
+    default TokenSet afterExchange(TokenSet tokens, ProviderSpec spec, ProviderConfig config, ProviderHttp http, Clock clock) {
         return tokens;
     }
 }

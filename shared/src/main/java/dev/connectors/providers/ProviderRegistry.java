@@ -68,9 +68,21 @@ public final class ProviderRegistry {
         List<String> p = new ArrayList<>();
         if (!fileId.equals(s.id())) p.add("id must equal the file name");
         if (blank(s.displayName())) p.add("displayName is required");
-        if (!"oauth2".equals(s.authType())) p.add("authType must be oauth2 (others come later)");
-        checkUrl(p, "authorizeUrl", s.authorizeUrl(), true);
-        checkUrl(p, "tokenUrl", s.tokenUrl(), true);
+        String authType = s.authTypeOrDefault();
+        boolean oauth = !authType.equals(ProviderSpec.API_KEY) && !authType.equals(ProviderSpec.LINK_TOKEN);
+        // oauth1 (RFC 5849) runs in the OAuth function too, with authorize + callback routes
+        if (!Set.of(ProviderSpec.OAUTH2, ProviderSpec.OAUTH1, ProviderSpec.API_KEY, ProviderSpec.LINK_TOKEN).contains(authType)) {
+            p.add("authType must be oauth2, oauth1, api_key or link_token");
+        }
+        checkUrl(p, "authorizeUrl", s.authorizeUrl(), oauth);
+        checkUrl(p, "tokenUrl", s.tokenUrl(), oauth);
+        if (!oauth) flowProblems(p, s, authType);
+        else if (s.validation() != null || s.link() != null) p.add("validation and link are for api_key and link_token providers");
+        checkUrl(p, "requestTokenUrl", s.requestTokenUrl(), ProviderSpec.OAUTH1.equals(authType));
+        if (s.requestTokenUrl() != null && !ProviderSpec.OAUTH1.equals(authType)) p.add("requestTokenUrl is for oauth1 only");
+        if (ProviderSpec.OAUTH1.equals(authType) && (s.pkce() || !s.tokenParams().isEmpty() || s.quirk() != null)) {
+            p.add("oauth1: pkce, tokenParams and quirk do not apply");
+        }
         checkUrl(p, "revokeUrl", s.revokeUrl(), false);
         checkUrl(p, "apiBaseUrl", s.apiBaseUrl(), false);
         if (!Set.of(" ", ",").contains(s.scopeSeparator())) p.add("scopeSeparator must be a space or a comma");
@@ -81,7 +93,10 @@ public final class ProviderRegistry {
                 "code_challenge", "code_challenge_method")::contains)) {
             p.add("authorizeParams may not set state, redirect_uri, client_id or PKCE parameters");
         }
-        if (s.postConnect() != null) checkUrl(p, "postConnect.url", s.postConnect().url(), true);
+        if (s.postConnect() != null) {
+            checkUrl(p, "postConnect.url", s.postConnect().url(), true);
+            if (!s.postConnect().authScheme().matches("[A-Za-z][A-Za-z0-9-]{0,30}")) p.add("postConnect.authScheme must be one word");
+        }
         if (s.quirk() != null && !ProviderQuirks.exists(s.quirk())) p.add("quirk '" + s.quirk() + "' is not a known quirk");
         if (!s.secretName().matches("[a-z][a-z0-9_-]{1,40}")) p.add("secretName must be a short lower-case name");
         for (String key : s.defaults().keySet()) {
@@ -129,6 +144,42 @@ public final class ProviderRegistry {
             }
         }
         return p;
+    }
+
+    /** Rules for the flows that are not OAuth: what they need, and the OAuth fields that would mean nothing. */
+    private static void flowProblems(List<String> p, ProviderSpec s, String authType) {
+        if (s.authorizeUrl() != null || s.tokenUrl() != null || s.pkce() || !s.authorizeParams().isEmpty()
+                || s.postConnect() != null || !s.inputs().isEmpty()) {
+            p.add(authType + ": authorizeUrl, tokenUrl, pkce, authorizeParams, postConnect and inputs do not apply");
+        }
+        if (authType.equals(ProviderSpec.API_KEY)) {
+            ProviderSpec.KeyValidation v = s.validation();
+            if (v == null) {
+                p.add("api_key needs validation {url, authScheme, successStatus}");
+                return;
+            }
+            checkUrl(p, "validation.url", v.url(), true);
+            if (v.url() != null) {
+                // these functions read no provider secret: every placeholder must have a default
+                java.util.regex.Matcher m = Pattern.compile("\\{([a-z_.]+)}").matcher(v.url());
+                while (m.find()) {
+                    if (!s.defaults().containsKey(m.group(1))) p.add("validation.url placeholder {" + m.group(1) + "} needs a default");
+                }
+            }
+            if (v.successStatus() < 200 || v.successStatus() > 299) p.add("validation.successStatus must be 2xx");
+            if (s.link() != null || !s.scopes().isEmpty() || s.quirk() != null) p.add("api_key: link, scopes and quirk do not apply");
+        } else {
+            ProviderSpec.Link l = s.link();
+            if (l == null) {
+                p.add("link_token needs link {createUrl, exchangeUrl, ...}");
+                return;
+            }
+            checkUrl(p, "link.createUrl", l.createUrl(), true);
+            checkUrl(p, "link.exchangeUrl", l.exchangeUrl(), true);
+            if (l.createBody() != null && !l.createBody().isObject()) p.add("link.createBody must be an object");
+            if (blank(l.userIdField())) p.add("link.userIdField is required (an opaque per-user id)");
+            if (s.validation() != null) p.add("link_token: validation does not apply");
+        }
     }
 
     private static void checkUrl(List<String> p, String field, String url, boolean required) {

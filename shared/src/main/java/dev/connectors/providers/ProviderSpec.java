@@ -9,7 +9,9 @@ import java.util.Map;
  * One provider as data, loaded from {@code providers/<id>.json}. URLs may hold {@code {name}}
  * placeholders filled, in this order of precedence, from the provider's secret (e.g. the generic
  * provider's endpoints), validated {@link Input}s and the connection's metadata (per-tenant hosts),
- * and {@code defaults} (e.g. Microsoft's tenant {@code common}). {@code secretName} lets providers
+ * and {@code defaults} (e.g. Microsoft's tenant {@code common}). {@code tokenParams} are extra fields sent
+ * with the code exchange only (e.g. Shopify's {@code expiring=1}). {@code requestTokenUrl} is OAuth 1.0a's
+ * temporary-credentials endpoint (authType {@code oauth1}; {@code tokenUrl} is then its token-credentials one). {@code secretName} lets providers
  * share one client (the Google family); {@code quirk} names the rare code-level difference
  * ({@link ProviderQuirks}).
  */
@@ -20,6 +22,7 @@ public record ProviderSpec(
         String authType,
         String authorizeUrl,
         String tokenUrl,
+        String requestTokenUrl,
         String revokeUrl,
         ClientAuth clientAuth,
         BodyFormat tokenBodyFormat,
@@ -28,6 +31,7 @@ public record ProviderSpec(
         String scopeSeparator,
         String scopeParam,
         Map<String, String> authorizeParams,
+        Map<String, String> tokenParams,
         TokenResponseMapping tokenResponse,
         PostConnectCall postConnect,
         String apiBaseUrl,
@@ -35,6 +39,8 @@ public record ProviderSpec(
         BackfillSpec backfill,
         List<Input> inputs,
         Map<String, String> defaults,
+        KeyValidation validation,
+        Link link,
         String secretName,
         String quirk,
         String notes) {
@@ -46,6 +52,7 @@ public record ProviderSpec(
     public ProviderSpec {
         scopes = scopes == null ? List.of() : List.copyOf(scopes);
         authorizeParams = authorizeParams == null ? Map.of() : Map.copyOf(authorizeParams);
+        tokenParams = tokenParams == null ? Map.of() : Map.copyOf(tokenParams);
         apiHeaders = apiHeaders == null ? Map.of() : Map.copyOf(apiHeaders);
         scopeSeparator = scopeSeparator == null ? " " : scopeSeparator;
         scopeParam = scopeParam == null ? "scope" : scopeParam;
@@ -103,11 +110,67 @@ public record ProviderSpec(
         }
     }
 
-    /** A call made with the new token right after connecting, to learn ids the token response lacks. */
+    /**
+     * A call made with the new token right after connecting, to learn ids the token response lacks.
+     * {@code authScheme} is the Authorization scheme sent with the token ({@code Bearer} unless the
+     * provider documents another, e.g. Mailchimp's metadata endpoint takes {@code OAuth <token>}).
+     * A metadata path may use {@code *} over an array to keep every value, comma-joined ({@code *.tenantId}).
+     */
     @JsonIgnoreProperties(ignoreUnknown = false)
-    public record PostConnectCall(String url, Map<String, String> metadata, boolean required) {
+    public record PostConnectCall(String url, Map<String, String> metadata, boolean required, String authScheme) {
         public PostConnectCall {
             metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+            authScheme = authScheme == null ? "Bearer" : authScheme;
+        }
+    }
+
+    /** Flows a provider may use; {@code oauth2} unless the entry says otherwise. */
+    public static final String OAUTH2 = "oauth2";
+    /** RFC 5849 three-legged flow (request token, authorize, access token), HMAC-SHA1 signatures. */
+    public static final String OAUTH1 = "oauth1";
+    /** The tenant pastes an API key; one cheap read call ({@link KeyValidation}) checks it before it is stored. */
+    public static final String API_KEY = "api_key";
+    /** A widget token flow: the server creates a link token, the provider's widget returns a public token to exchange ({@link Link}). */
+    public static final String LINK_TOKEN = "link_token";
+
+    public String authTypeOrDefault() {
+        return authType == null || authType.isBlank() ? OAUTH2 : authType;
+    }
+
+    /**
+     * API-key providers: the one read call that tells a good key from a bad one. {@code authScheme}
+     * {@code bearer} sends {@code Authorization: Bearer <key>}; {@code basic_user} sends the key as the
+     * HTTP Basic user name with an empty password. {@code successStatus} (default 200) means "valid";
+     * 401/403 mean "not accepted". The URL may use placeholders from {@code defaults} only: these
+     * functions read no provider secret.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record KeyValidation(String url, AuthScheme authScheme, Integer successStatus) {
+        public enum AuthScheme { bearer, basic_user }
+
+        public KeyValidation {
+            authScheme = authScheme == null ? AuthScheme.bearer : authScheme;
+            successStatus = successStatus == null ? 200 : successStatus;
+        }
+    }
+
+    /**
+     * A link-token flow (e.g. a bank-data widget): {@code createUrl} gets a short-lived link token for the
+     * tenant's user, the widget hands the browser a public token, and {@code exchangeUrl} trades it for a
+     * long-lived access token, read with {@code tokenResponse}. Both calls are JSON POSTs carrying the client
+     * credentials as {@code clientIdField} / {@code clientSecretField}; {@code createBody} is the rest of the
+     * create request (string values may hold placeholders), {@code userIdField} (dot path) receives an opaque
+     * per-user id, {@code scopesField} the requested scopes (products) as an array.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record Link(String createUrl, com.fasterxml.jackson.databind.JsonNode createBody, String linkTokenPath,
+                       String exchangeUrl, String publicTokenField, String clientIdField, String clientSecretField,
+                       String userIdField, String scopesField) {
+        public Link {
+            linkTokenPath = linkTokenPath == null ? "link_token" : linkTokenPath;
+            publicTokenField = publicTokenField == null ? "public_token" : publicTokenField;
+            clientIdField = clientIdField == null ? "client_id" : clientIdField;
+            clientSecretField = clientSecretField == null ? "client_secret" : clientSecretField;
         }
     }
 }

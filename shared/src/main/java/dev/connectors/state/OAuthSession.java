@@ -6,6 +6,8 @@ import java.util.Map;
 /**
  * Server-side half of an authorization in flight, keyed by the state's nonce. Holds what must not
  * travel through the browser: the PKCE verifier, who started the flow, and validated provider inputs.
+ * OAuth 1.0a flows also keep the request token and its secret here ({@code requestToken}, {@code requestTokenSecret};
+ * null otherwise): the secret signs the access-token call and never reaches the state or a URL.
  */
 public record OAuthSession(
         String nonce,
@@ -15,10 +17,18 @@ public record OAuthSession(
         String returnTo,
         String codeVerifier,
         Map<String, String> inputs,
-        Instant expiresAt) {
+        Instant expiresAt,
+        String requestToken,
+        String requestTokenSecret) {
 
     public OAuthSession {
         inputs = inputs == null ? Map.of() : Map.copyOf(inputs);
+    }
+
+    /** An OAuth 2.0 session (no request token). */
+    public OAuthSession(String nonce, String provider, String tenantId, String userId, String returnTo, String codeVerifier,
+                        Map<String, String> inputs, Instant expiresAt) {
+        this(nonce, provider, tenantId, userId, returnTo, codeVerifier, inputs, expiresAt, null, null);
     }
 
     @Override

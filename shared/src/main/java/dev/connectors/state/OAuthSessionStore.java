@@ -34,6 +34,8 @@ public final class OAuthSessionStore {
         putIfPresent(item, "user_id", s.userId());
         putIfPresent(item, "return_to", s.returnTo());
         putIfPresent(item, "code_verifier", s.codeVerifier());
+        putIfPresent(item, "request_token", s.requestToken());
+        putIfPresent(item, "request_token_secret", s.requestTokenSecret());
         item.put("inputs", map(s.inputs()));
         item.put("expires_at", n(s.expiresAt().getEpochSecond()));
         item.put("ttl", n(s.expiresAt().getEpochSecond() + 3600));
@@ -51,7 +53,8 @@ public final class OAuthSessionStore {
                     .returnValues(ReturnValue.ALL_OLD))).attributes();
             if (old == null || old.isEmpty()) return Optional.empty();
             return Optional.of(new OAuthSession(str(old, "nonce"), str(old, "provider"), str(old, "tenant_id"),
-                    str(old, "user_id"), str(old, "return_to"), str(old, "code_verifier"), strMap(old, "inputs"), instant(old, "expires_at")));
+                    str(old, "user_id"), str(old, "return_to"), str(old, "code_verifier"), strMap(old, "inputs"), instant(old, "expires_at"),
+                    str(old, "request_token"), str(old, "request_token_secret")));
         } catch (ConditionalCheckFailedException e) {
             return Optional.empty();
         }

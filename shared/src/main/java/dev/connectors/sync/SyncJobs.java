@@ -49,6 +49,19 @@ public final class SyncJobs {
         return job;
     }
 
+    /**
+     * The backfill every new connection gets (job reason {@code connect-v<version>}). A failure here must not
+     * undo a successful connection: it is logged and null returned (the reconciler or a resync picks it up).
+     */
+    public static String startAfterConnect(java.util.function.Supplier<SyncJobs> syncJobs, dev.connectors.tokens.Connection saved) {
+        try {
+            return syncJobs.get().start(saved.tenantId(), saved.provider(), "connect-v" + saved.version()).jobId();
+        } catch (ConnectorException e) {
+            LOG.error("sync_job_not_created", "error_code", e.code().code(), "detail", e.detail());
+            return null;
+        }
+    }
+
     /** Sends the job's message and clears its pending mark; false when SQS is unavailable. */
     boolean enqueue(String jobId) {
         try {

@@ -85,7 +85,7 @@ public final class TokenStore {
         Instant now = clock.instant();
         Connection stored = new Connection(c.tenantId(), c.provider(), c.status(), c.accessToken(), c.refreshToken(),
                 c.tokenType(), c.scopes(), c.expiresAt(), c.metadata(), c.connectedBy(),
-                c.createdAt() == null ? now : c.createdAt(), now, c.version() + 1);
+                c.createdAt() == null ? now : c.createdAt(), now, c.version() + 1, c.tokenSecret());
         PutItemRequest.Builder put = PutItemRequest.builder().tableName(table).item(toItem(stored));
         if (c.version() == 0) {
             put.conditionExpression("attribute_not_exists(tenant_id)");
@@ -110,7 +110,7 @@ public final class TokenStore {
             Connection next = new Connection(fresh.tenantId(), fresh.provider(), fresh.status(), fresh.accessToken(),
                     fresh.refreshToken(), fresh.tokenType(), fresh.scopes(), fresh.expiresAt(), fresh.metadata(),
                     fresh.connectedBy(), current.map(Connection::createdAt).orElse(null), null,
-                    current.map(Connection::version).orElse(0L));
+                    current.map(Connection::version).orElse(0L), fresh.tokenSecret());
             try {
                 return save(next);
             } catch (ConcurrentUpdateException e) {
@@ -136,6 +136,9 @@ public final class TokenStore {
         }
         if (c.refreshToken() != null) {
             item.put("refresh_token_ct", b(cipher().encrypt(c.refreshToken(), aad(c.tenantId(), c.provider(), "refresh"))));
+        }
+        if (c.tokenSecret() != null) {
+            item.put("token_secret_ct", b(cipher().encrypt(c.tokenSecret(), aad(c.tenantId(), c.provider(), "token_secret"))));
         }
         putIfPresent(item, "token_type", c.tokenType());
         item.put("scopes", dev.connectors.dynamo.Items.list(c.scopes())); // qualified: list(String) is ours
@@ -167,12 +170,15 @@ public final class TokenStore {
         TokenCipher keys = cipher(); // outside the try: a store without keys is a bug, not an unreadable token
         String access = null;
         String refresh = null;
+        String tokenSecret = null;
         try {
             String keyId = str(item, "key_id");
             byte[] a = bytes(item, "access_token_ct");
             byte[] r = bytes(item, "refresh_token_ct");
             access = a == null ? null : keys.decrypt(a, keyId, aad(tenant, provider, "access"));
             refresh = r == null ? null : keys.decrypt(r, keyId, aad(tenant, provider, "refresh"));
+            byte[] ts = bytes(item, "token_secret_ct");
+            tokenSecret = ts == null ? null : keys.decrypt(ts, keyId, aad(tenant, provider, "token_secret"));
         } catch (IllegalStateException | IllegalArgumentException e) {
             // unreadable tokens are as good as none: the user must reconnect; never guess
             LOG.error("connection_undecryptable", "tenant", tenant, "provider", provider, "error", e);
@@ -181,6 +187,6 @@ public final class TokenStore {
         return new Connection(tenant, provider, status, access, refresh, str(item, "token_type"),
                 strings(item, "scopes"), instant(item, "expires_at"), strMap(item, "metadata"),
                 str(item, "connected_by"), instant(item, "created_at"), instant(item, "updated_at"),
-                num(item, "version", 0));
+                num(item, "version", 0), tokenSecret);
     }
 }

@@ -15,7 +15,7 @@ class ErrorFormatterTest {
     private static final List<String> PUBLISHED = List.of("access_denied", "invalid_state", "state_expired",
             "state_reused", "invalid_request", "invalid_return_to", "provider_html_error", "provider_unavailable",
             "provider_error", "rate_limited", "invalid_client", "invalid_grant", "not_configured", "unknown_provider",
-            "unauthorized", "storage_unavailable", "internal_error", "not_found");
+            "unauthorized", "storage_unavailable", "internal_error", "not_found", "invalid_api_key");
     private static final List<String> RETRYABLE = List.of("provider_html_error", "provider_unavailable",
             "provider_error", "rate_limited", "storage_unavailable", "internal_error");
     /** Names with dots, brackets and regex-replacement characters must come through verbatim. */

@@ -255,6 +255,58 @@ class OAuthClientTest {
         }
     }
 
+    @Nested
+    class PostConnect {
+        private ProviderSpec gitlabWith(String authScheme, Map<String, String> metadata) {
+            return spec("gitlab", node -> {
+                ObjectNode call = (ObjectNode) node.get("postConnect");
+                if (authScheme != null) call.put("authScheme", authScheme);
+                call.set("metadata", JSON.valueToTree(metadata));
+            });
+        }
+
+        private void answers(ProviderSpec spec, String json) {
+            WIREMOCK.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo(URI.create(spec.postConnect().url()).getPath()))
+                    .willReturn(okJson(json)));
+        }
+
+        private LoggedRequest onlyCall(ProviderSpec spec) {
+            List<LoggedRequest> sent = WIREMOCK.findAll(com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+                    urlEqualTo(URI.create(spec.postConnect().url()).getPath())));
+            assertThat(sent).hasSize(1);
+            return sent.get(0);
+        }
+
+        @Test
+        void sendsBearerUnlessTheEntryNamesAnotherScheme() {
+            ProviderSpec bearer = gitlabWith(null, Map.of("user", "id"));
+            answers(bearer, "{\"id\":7}");
+            assertThat(CLIENT.postConnect(bearer, CONFIG, "tok-1")).containsExactly(Map.entry("user", "7"));
+            assertThat(onlyCall(bearer).getHeader("Authorization")).isEqualTo("Bearer tok-1");
+        }
+
+        @Test
+        void anotherSchemeIsSentAsWritten() {
+            ProviderSpec oauth = gitlabWith("OAuth", Map.of("dc", "dc"));
+            answers(oauth, "{\"dc\":\"us6\"}");
+            assertThat(CLIENT.postConnect(oauth, CONFIG, "tok-2")).containsExactly(Map.entry("dc", "us6"));
+            assertThat(onlyCall(oauth).getHeader("Authorization")).isEqualTo("OAuth tok-2");
+        }
+
+        @Test
+        void anArrayAnswerGivesItsFirstValueAndAllValuesJoined() {
+            ProviderSpec spec = gitlabWith(null, Map.of("first", "0.tenantId", "all", "*.tenantId"));
+            answers(spec, "[{\"tenantId\":\"t-1\"},{\"tenantName\":\"no id\"},{\"tenantId\":\"t-3\"}]");
+            assertThat(CLIENT.postConnect(spec, CONFIG, "tok-3")).containsOnly(Map.entry("first", "t-1"), Map.entry("all", "t-1,t-3"));
+        }
+
+        @Test
+        void theRegistryRefusesASchemeThatIsNotOneWord() {
+            ProviderSpec bad = gitlabWith("Bearer x\r\nX-Evil: 1", Map.of());
+            assertThat(ProviderRegistry.problems("gitlab", bad)).contains("postConnect.authScheme must be one word");
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private ProviderSpec spec(String provider) {

@@ -46,6 +46,28 @@ class ProviderInputsTest {
                 });
     }
 
+    /** A URL-valued parameter (Zoho's accounts-server) whose pattern keeps only the host in a group named value. */
+    static ProviderSpec specWithHostGroup() throws Exception {
+        ObjectNode node = JSON.valueToTree(ProviderRegistry.load("generic"));
+        node.set("inputs", JSON.readTree("""
+                [{"name":"accounts_host","from":"callback","param":"accounts-server",
+                  "pattern":"https://(?<value>accounts\\\\.zoho\\\\.(?:com|eu))","example":"https://accounts.zoho.eu"}]"""));
+        return JSON.treeToValue(node, ProviderSpec.class);
+    }
+
+    @Test
+    void aGroupNamedValueKeepsOnlyThatPartOfTheMatch() throws Exception {
+        ProviderSpec spec = specWithHostGroup();
+        assertThat(ProviderRegistry.problems("generic", spec)).isEmpty();
+        assertThat(ProviderInputs.read(spec, ProviderSpec.Input.Source.callback, Map.of("accounts-server", List.of("https://accounts.zoho.eu"))))
+                .containsExactly(Map.entry("accounts_host", "accounts.zoho.eu"));
+        for (String hostile : List.of("https://accounts.zoho.eu.evil.example", "https://evil.example/accounts.zoho.eu",
+                "http://accounts.zoho.eu", "accounts.zoho.eu", "https://accounts.zoho.eu/", "https://accounts.zoho.eu@evil.example")) {
+            assertThatThrownBy(() -> ProviderInputs.read(spec, ProviderSpec.Input.Source.callback, Map.of("accounts-server", List.of(hostile))))
+                    .as(hostile).isInstanceOf(ConnectorException.class);
+        }
+    }
+
     @Test
     void aMissingOrDuplicatedInputIsRefused() throws Exception {
         ProviderSpec spec = specWithInputs();

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.connectors.config.Settings;
 import dev.connectors.providers.ProviderRegistry;
+import dev.connectors.providers.ProviderSpec;
 import dev.connectors.runtime.Services;
 import dev.connectors.sync.JobQueue;
 import dev.connectors.testing.RepoRoot;
@@ -89,6 +90,8 @@ class EventsTest {
     private static final Pattern PATH_PARAMETER = Pattern.compile("\\{([^}]+)}");
     private static final List<String> REQUIRED_OAUTH_SAMPLES =
             List.of("authorize.json", "authorize-json.json", "callback.json", "callback-denied.json");
+    private static final List<String> REQUIRED_API_KEY_SAMPLES = List.of("put-key.json", "put-key-malformed.json", "no-claims.json");
+    private static final List<String> REQUIRED_LINK_TOKEN_SAMPLES = List.of("authorize.json", "callback.json");
 
     /** One harness (tables, queues, secrets) per function, shared by its samples. */
     private static final Map<String, Harness> HARNESSES = new HashMap<>();
@@ -120,8 +123,13 @@ class EventsTest {
                     || !f.toString().endsWith(".json")).toList()).as("files outside events/<function>/<case>.json").isEmpty();
         }
         for (String function : functions) {
-            List<String> required = TEMPLATE.environment(function).containsKey(Settings.PROVIDER)
-                    ? REQUIRED_OAUTH_SAMPLES : REQUIRED_SAMPLES.getOrDefault(function, List.of());
+            Object provider = TEMPLATE.environment(function).get(Settings.PROVIDER);
+            List<String> required = provider == null ? REQUIRED_SAMPLES.getOrDefault(function, List.of())
+                    : switch (authType(String.valueOf(provider))) {
+                        case ProviderSpec.API_KEY -> REQUIRED_API_KEY_SAMPLES;
+                        case ProviderSpec.LINK_TOKEN -> REQUIRED_LINK_TOKEN_SAMPLES;
+                        default -> REQUIRED_OAUTH_SAMPLES;
+                    };
             assertThat(required).as("%s: say which samples it needs", function).isNotEmpty();
             for (String sample : required) {
                 assertThat(EVENTS.resolve(function).resolve(sample)).as("%s sample", function).isRegularFile();
@@ -149,9 +157,15 @@ class EventsTest {
         String rawPath = raw.path("rawPath").asText();
         String routeKey = raw.path("routeKey").asText();
         assertThat(raw.path("requestContext").path("routeKey").asText()).isEqualTo(routeKey);
+        String method = routeKey.substring(0, Math.max(0, routeKey.indexOf(' ')));
+        assertThat(method).as("routeKey %s starts with an HTTP method", routeKey).isIn("GET", "PUT", "POST", "DELETE");
         assertThat(rawPath).as("rawPath is the route with pathParameters filled in")
-                .isEqualTo(fillPathParameters(routeKey.substring("GET ".length()), raw.path("pathParameters")));
-        assertThat(raw.path("requestContext").path("http").path("method").asText()).isEqualTo("GET");
+                .isEqualTo(fillPathParameters(routeKey.substring(method.length() + 1), raw.path("pathParameters")));
+        assertThat(raw.path("requestContext").path("http").path("method").asText()).isEqualTo(method);
+        if (raw.has("body")) {
+            assertThat(method).as("%s: only PUT/POST samples carry a body", file).isIn("PUT", "POST");
+            assertThat(raw.path("headers").path("content-type").asText()).as("%s content-type", file).startsWith("application/json");
+        }
         assertThat(raw.path("requestContext").path("http").path("path").asText()).isEqualTo(rawPath);
         assertThat(raw.path("requestContext").path("requestId").asText()).isNotBlank();
         assertThat(raw.path("headers").fieldNames()).toIterable().as("API Gateway lower-cases header names")
@@ -173,7 +187,7 @@ class EventsTest {
         } else {
             var authorizer = event.getRequestContext().getAuthorizer();
             assertThat(authorizer == null ? null : authorizer.getJwt())
-                    .as("GET %s is behind the JWT authorizer: the sample needs requestContext.authorizer.jwt", rawPath).isNotNull();
+                    .as("%s is behind the JWT authorizer: the sample needs requestContext.authorizer.jwt", routeKey).isNotNull();
             Map<String, String> claims = authorizer.getJwt().getClaims();
             assertThat(claims).as("JWT claims reach the handler").containsKeys(defaultOf("TenantClaim"), defaultOf("UserClaim"));
         }
@@ -188,9 +202,12 @@ class EventsTest {
         Class<?> handlerClass = Class.forName(TEMPLATE.handlerClass(function));
         String provider = (String) TEMPLATE.environment(function).get(Settings.PROVIDER);
         Harness harness = harness(function, provider);
+        String flow = provider == null ? null : authType(provider);
         @SuppressWarnings("unchecked")
-        RequestHandler<Object, Object> handler = (RequestHandler<Object, Object>)
-                handlerClass.getConstructor(Services.class).newInstance(harness.services());
+        RequestHandler<Object, Object> handler = (RequestHandler<Object, Object>) (provider != null && !flow.equals(ProviderSpec.OAUTH2)
+                // these flows call the provider from the sample itself: its entry is moved onto WireMock, never the internet
+                ? handlerClass.getConstructor(Services.class, ProviderSpec.class).newInstance(harness.services(), stubbed(harness, provider))
+                : handlerClass.getConstructor(Services.class).newInstance(harness.services()));
 
         Object input = EVENT_JSON.readValue(read(EVENTS.resolve(function).resolve(file)), inputType(handlerClass));
         LambdaContext context = new LambdaContext(function,
@@ -205,7 +222,15 @@ class EventsTest {
         assertThat(logs).as("logs").doesNotContain("_crashed").doesNotContain("Exception");
         if (provider != null) {
             assertThat(logs).doesNotContain(Harness.clientSecret(provider));
-            checkOAuthResponse(provider, file, (APIGatewayV2HTTPEvent) input, (APIGatewayV2HTTPResponse) output[0]);
+            APIGatewayV2HTTPResponse response = (APIGatewayV2HTTPResponse) output[0];
+            assertThat(response.getBody() == null ? "" : response.getBody()).as("%s/%s body", function, file)
+                    .doesNotContain("KEY-NOT-REAL").doesNotContain("EXAMPLE-PUBLIC-TOKEN");
+            assertThat(logs).doesNotContain("KEY-NOT-REAL").doesNotContain("EXAMPLE-PUBLIC-TOKEN");
+            switch (flow) {
+                case ProviderSpec.API_KEY -> checkApiKeyResponse(provider, file, response);
+                case ProviderSpec.LINK_TOKEN -> checkLinkTokenResponse(provider, file, response);
+                default -> checkOAuthResponse(provider, file, (APIGatewayV2HTTPEvent) input, response);
+            }
         } else if (output[0] instanceof APIGatewayV2HTTPResponse response) {
             checkApiResponse(function + "/" + file, file.startsWith(NO_CLAIMS_PREFIX), (APIGatewayV2HTTPEvent) input, response);
         } else if (input instanceof SQSEvent sqs) {
@@ -235,6 +260,12 @@ class EventsTest {
                 assertThat(response.getStatusCode()).as(where).isEqualTo(302);
                 url = URI.create(response.getHeaders().get("Location"));
             }
+            if (ProviderSpec.OAUTH1.equals(authType(provider))) { // its entry was moved onto WireMock: the path and the request token
+                assertThat(url.getPath()).as(where).isEqualTo("/" + provider + URI.create(ProviderRegistry.load(provider).authorizeUrl()).getPath());
+                assertThat(queryOf(url.getRawQuery())).as(where).containsEntry("oauth_token", "events-request-token");
+                assertThat(url.toString()).as(where).doesNotContain("events-request-secret");
+                return;
+            }
             assertThat(url.getScheme()).isEqualTo("https");
             assertThat(url.getHost()).as("%s authorization URL host", where).isEqualTo(expectedAuthorizeHost(provider));
             Map<String, String> query = queryOf(url.getRawQuery());
@@ -251,6 +282,65 @@ class EventsTest {
                 assertThat(body).as("%s result page", where).contains("invalid_state");
             }
         }
+    }
+
+    /** A fake key is accepted by the stubbed provider and stored; a malformed one is refused before any call; no claims is 401. */
+    private static void checkApiKeyResponse(String provider, String file, APIGatewayV2HTTPResponse response) {
+        String where = provider + "/" + file;
+        assertThat(response.getHeaders()).as(where).containsEntry("Cache-Control", "no-store").containsEntry("Content-Type", "application/json");
+        JsonNode json = readTree(response.getBody());
+        int expected = file.startsWith(NO_CLAIMS_PREFIX) ? 401 : file.contains("malformed") ? 400 : 200;
+        assertThat(response.getStatusCode()).as("%s status: %s", where, response.getBody()).isEqualTo(expected);
+        if (expected == 200) {
+            assertThat(json.path("connected").asBoolean()).as(where).isTrue();
+        } else {
+            assertThat(json.path("error").path("code").asText()).as(where).isEqualTo(expected == 401 ? "unauthorized" : "invalid_api_key");
+        }
+    }
+
+    /** authorize answers a link token and our state; the sample callback's placeholder state is refused politely. */
+    private static void checkLinkTokenResponse(String provider, String file, APIGatewayV2HTTPResponse response) {
+        String where = provider + "/" + file;
+        assertThat(response.getHeaders()).as(where).containsEntry("Cache-Control", "no-store").containsEntry("Content-Type", "application/json");
+        JsonNode json = readTree(response.getBody());
+        if (file.startsWith(NO_CLAIMS_PREFIX)) {
+            assertThat(response.getStatusCode()).as(where).isEqualTo(401);
+        } else if (file.startsWith("authorize")) {
+            assertThat(response.getStatusCode()).as("%s: %s", where, response.getBody()).isEqualTo(200);
+            assertThat(json.path("linkToken").asText()).as(where).isEqualTo("link-sandbox-events-test");
+            assertThat(json.path("state").asText()).as(where).startsWith("v1.");
+        } else {
+            assertThat(response.getStatusCode()).as(where).isEqualTo(400);
+            assertThat(json.path("error").path("code").asText()).as(where).isEqualTo("invalid_state");
+        }
+    }
+
+    /** The provider's entry moved onto WireMock, answering the calls a sample can reach with a documented success shape. */
+    private static ProviderSpec stubbed(Harness harness, String provider) {
+        ProviderSpec spec = harness.rebased(provider);
+        if (spec.validation() != null) {
+            harness.wiremock.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                    com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo(URI.create(spec.validation().url()).getPath()))
+                    .willReturn(com.github.tomakehurst.wiremock.client.WireMock.okJson("{\"data\":[]}")));
+        }
+        if (spec.requestTokenUrl() != null) { // oauth1: authorize fetches a request token first
+            harness.wiremock.stubFor(com.github.tomakehurst.wiremock.client.WireMock.post(
+                    com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo(URI.create(spec.requestTokenUrl()).getPath()))
+                    .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withHeader("Content-Type", "text/plain")
+                            .withBody("oauth_token=events-request-token&oauth_token_secret=events-request-secret&oauth_callback_confirmed=true")));
+        }
+        if (spec.link() != null) {
+            String create = spec.link().createUrl().replace("{env_host}", spec.defaults().getOrDefault("env_host", ""));
+            harness.wiremock.stubFor(com.github.tomakehurst.wiremock.client.WireMock.post(
+                    com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo(URI.create(create).getPath()))
+                    .willReturn(com.github.tomakehurst.wiremock.client.WireMock.okJson(
+                            "{\"link_token\":\"link-sandbox-events-test\",\"expiration\":\"2025-11-26T10:55:00Z\",\"request_id\":\"r1\"}")));
+        }
+        return spec;
+    }
+
+    private static String authType(String provider) {
+        return ProviderRegistry.load(provider).authTypeOrDefault();
     }
 
     /** The app's JSON API on fresh tables: lists answer empty, a named item is not found, no claims is 401. */
@@ -297,11 +387,12 @@ class EventsTest {
     }
 
     private static String expectedAuthorizeHost(String provider) {
-        String url = ProviderRegistry.load(provider).authorizeUrl();
-        if (url.startsWith("{")) { // a placeholder filled from the provider's secret
-            url = GENERIC_SECRET.get(url.substring(1, url.indexOf('}')));
-        }
-        return URI.create(url).getHost();
+        ProviderSpec spec = ProviderRegistry.load(provider);
+        // placeholders: the provider's secret (the generic provider's endpoints), the samples' inputs, then defaults
+        Map<String, String> values = new java.util.HashMap<>(spec.defaults());
+        spec.inputs().forEach(i -> values.put(i.name(), i.example()));
+        values.putAll(GENERIC_SECRET);
+        return URI.create(dev.connectors.providers.Placeholders.fill(spec.authorizeUrl(), values)).getHost();
     }
 
     /** The handler's input type, from {@code RequestHandler<I, O>}. */

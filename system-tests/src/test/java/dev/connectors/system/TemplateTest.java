@@ -5,10 +5,13 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connectors.config.Settings;
 import dev.connectors.functions.connections.ConnectionsApiHandler;
+import dev.connectors.functions.oauth.ApiKeyHandler;
+import dev.connectors.functions.oauth.LinkTokenHandler;
 import dev.connectors.functions.oauth.OAuthHandler;
 import dev.connectors.functions.sync.JobReconcilerHandler;
 import dev.connectors.functions.sync.SyncWorkerHandler;
 import dev.connectors.providers.ProviderRegistry;
+import dev.connectors.providers.ProviderSpec;
 import dev.connectors.testing.ProviderScaffold;
 import dev.connectors.testing.RepoRoot;
 import org.junit.jupiter.api.Test;
@@ -58,6 +61,11 @@ class TemplateTest {
             OAuthHandler.class, List.of(Settings.PROVIDER, Settings.PROVIDER_SECRET_ID, Settings.CONNECTIONS_TABLE,
                     Settings.OAUTH_SESSIONS_TABLE, Settings.SYNC_JOBS_TABLE, Settings.SYNC_QUEUE_URL,
                     Settings.APP_SECRET_ID, Settings.PUBLIC_BASE_URL),
+            // reads no provider secret: the tenant brings the key; the app secret only encrypts it
+            ApiKeyHandler.class, List.of(Settings.PROVIDER, Settings.CONNECTIONS_TABLE, Settings.SYNC_JOBS_TABLE,
+                    Settings.SYNC_QUEUE_URL, Settings.APP_SECRET_ID),
+            LinkTokenHandler.class, List.of(Settings.PROVIDER, Settings.PROVIDER_SECRET_ID, Settings.CONNECTIONS_TABLE,
+                    Settings.OAUTH_SESSIONS_TABLE, Settings.SYNC_JOBS_TABLE, Settings.SYNC_QUEUE_URL, Settings.APP_SECRET_ID),
             SyncWorkerHandler.class, List.of(Settings.CONNECTIONS_TABLE, Settings.SYNC_JOBS_TABLE, Settings.RECORDS_TABLE,
                     Settings.SYNC_QUEUE_URL, Settings.APP_SECRET_ID, Settings.PROVIDER_SECRET_IDS),
             JobReconcilerHandler.class, List.of(Settings.SYNC_JOBS_TABLE, Settings.SYNC_QUEUE_URL),
@@ -130,6 +138,21 @@ class TemplateTest {
         }
     }
 
+    /** The flow decides the handler and the routes; "jwt" routes use the HttpApi's default authorizer, "public" opt out. */
+    private record Routes(Class<?> handler, Map<String, String> routes) {
+        static Routes of(String provider) {
+            ProviderSpec spec = ProviderRegistry.load(provider);
+            return switch (spec.authTypeOrDefault()) {
+                case ProviderSpec.API_KEY -> new Routes(ApiKeyHandler.class, Map.of("PUT /connections/" + provider, "jwt"));
+                case ProviderSpec.LINK_TOKEN -> new Routes(LinkTokenHandler.class, Map.of(
+                        "GET /oauth/" + provider + "/authorize", "jwt", "POST /oauth/" + provider + "/callback", "jwt"));
+                // the callback is public: the signed state is its credential
+                default -> new Routes(OAuthHandler.class, Map.of(
+                        "GET /oauth/" + provider + "/authorize", "jwt", "GET /oauth/" + provider + "/callback", "public"));
+            };
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("providerIds")
     void everyProviderHasExactlyOneFunctionWithItsRoutesAndOwnSecret(String provider) {
@@ -137,26 +160,32 @@ class TemplateTest {
                 .filter(id -> provider.equals(TEMPLATE.environment(id).get(Settings.PROVIDER))).toList();
         assertThat(serving).as("functions with PROVIDER=%s", provider).hasSize(1);
         String function = serving.get(0);
+        Routes expected = Routes.of(provider);
+        assertThat(TEMPLATE.handlerClass(function)).as("%s handler", function).isEqualTo(expected.handler().getName());
 
-        // routes: authorize behind the default (JWT) authorizer, callback public
+        // routes of its flow, each behind the default (JWT) authorizer or explicitly public
         Map<String, Map<String, Object>> routes = httpApiRoutes(function);
-        String authorize = "GET /oauth/" + provider + "/authorize";
-        String callback = "GET /oauth/" + provider + "/callback";
-        assertThat(routes).as("%s routes", function).containsKeys(authorize, callback);
-        assertThat(map(routes.get(authorize).get("Auth")).get("Authorizer"))
-                .as("%s must use the HttpApi's default JWT authorizer", authorize).isNull();
-        assertThat(map(routes.get(callback).get("Auth")).get("Authorizer"))
-                .as("%s is public: the signed state is its credential", callback).isEqualTo("NONE");
+        assertThat(routes.keySet()).as("%s routes", function).containsExactlyInAnyOrderElementsOf(expected.routes().keySet());
+        expected.routes().forEach((route, auth) -> assertThat(map(routes.get(route).get("Auth")).get("Authorizer"))
+                .as("%s: %s", route, auth.equals("jwt") ? "must use the HttpApi's default JWT authorizer" : "is public")
+                .isEqualTo(auth.equals("jwt") ? null : "NONE"));
+        assertThat(TEMPLATE.managedPolicies(function)).as("%s: no managed policies (they grant too much)", function).isEmpty();
 
+        if (expected.handler() == ApiKeyHandler.class) {
+            assertThat(TEMPLATE.ownVariables(function)).as("%s reads no provider secret", function)
+                    .doesNotContainKey(Settings.PROVIDER_SECRET_ID);
+            assertThat(secretParamsReadBy(function)).as("secrets %s may read", function).containsExactly(appSecretParam());
+            return;
+        }
         // its own secret, and a role that reads only that one and the app secret
         Object secretId = TEMPLATE.ownVariables(function).get(Settings.PROVIDER_SECRET_ID);
         String secretParam = refTarget(secretId);
         assertThat(secretParam).as("%s PROVIDER_SECRET_ID must be !Ref a parameter", function).isNotNull();
         assertThat(TEMPLATE.parameters()).containsKey(secretParam);
-        assertThat(map(TEMPLATE.parameters().get(secretParam)).get("Default")).isEqualTo("connectors/" + provider);
+        assertThat(map(TEMPLATE.parameters().get(secretParam)).get("Default"))
+                .isEqualTo("connectors/" + ProviderRegistry.load(provider).secretName());
         assertThat(secretParamsReadBy(function)).as("secrets %s may read", function)
                 .containsExactlyInAnyOrder(secretParam, appSecretParam());
-        assertThat(TEMPLATE.managedPolicies(function)).as("%s: no managed policies (they grant too much)", function).isEmpty();
     }
 
     @Test
@@ -197,9 +226,11 @@ class TemplateTest {
             assertThat(m.matches()).as("entry '%s' of PROVIDER_SECRET_IDS", pair).isTrue();
             byProvider.put(m.group(1), m.group(2));
         }
-        assertThat(byProvider.keySet()).containsExactlyInAnyOrderElementsOf(ProviderRegistry.allIds());
+        // API-key providers have no provider secret: the key is in the connection
+        assertThat(byProvider.keySet()).containsExactlyInAnyOrderElementsOf(ProviderRegistry.allIds().stream()
+                .filter(id -> !ProviderSpec.API_KEY.equals(ProviderRegistry.load(id).authTypeOrDefault())).toList());
         byProvider.forEach((provider, param) -> assertThat(map(TEMPLATE.parameters().get(param)).get("Default"))
-                .as("default of %s", param).isEqualTo("connectors/" + provider));
+                .as("default of %s", param).isEqualTo("connectors/" + ProviderRegistry.load(provider).secretName()));
 
         Set<String> expected = new TreeSet<>(byProvider.values());
         expected.add(appSecretParam());
@@ -427,7 +458,9 @@ class TemplateTest {
         String expected = "${PublicBaseUrl}/oauth/" + provider + "/callback";
         List<String> outputs = TEMPLATE.outputs().entrySet().stream()
                 .filter(o -> expected.equals(sub(map(o.getValue()).get("Value")))).map(Map.Entry::getKey).toList();
-        assertThat(outputs).as("an output with Value !Sub %s", expected).hasSize(1);
+        // only redirect flows have a URL to register; API keys and link tokens never send the browser back to us
+        boolean redirect = Routes.of(provider).handler() == OAuthHandler.class;
+        assertThat(outputs).as("outputs with Value !Sub %s", expected).hasSize(redirect ? 1 : 0);
     }
 
     // ================================================================ helpers

@@ -36,7 +36,20 @@ public final class ProviderScaffold {
         String secretParam() {
             return camel(secretName) + "SecretName";
         }
+
+        /** API-key functions read no provider secret: the tenant brings the key. */
+        public boolean hasSecret() {
+            return !API_KEY.equals(authType);
+        }
+
+        /** Authorize + callback as a browser redirect flow (oauth2, oauth1), with a callback URL to register. */
+        public boolean redirectFlow() {
+            return !API_KEY.equals(authType) && !LINK_TOKEN.equals(authType);
+        }
     }
+
+    static final String API_KEY = "api_key";
+    static final String LINK_TOKEN = "link_token";
 
     public static void main(String[] args) throws IOException {
         Path root = RepoRoot.path();
@@ -89,7 +102,7 @@ public final class ProviderScaffold {
 
     private static Set<String> secretNames(List<Provider> providers) {
         Set<String> names = new LinkedHashSet<>();
-        providers.forEach(p -> names.add(p.secretName()));
+        providers.stream().filter(Provider::hasSecret).forEach(p -> names.add(p.secretName()));
         return names;
     }
 
@@ -106,6 +119,14 @@ public final class ProviderScaffold {
     private static String functions(List<Provider> providers) {
         StringBuilder b = new StringBuilder();
         for (Provider p : providers) {
+            if (API_KEY.equals(p.authType())) {
+                b.append(apiKeyFunction(p));
+                continue;
+            }
+            if (LINK_TOKEN.equals(p.authType())) {
+                b.append(linkTokenFunction(p));
+                continue;
+            }
             b.append("  ").append(p.function()).append(": # ").append(p.displayName()).append('\n').append("""
                         Type: AWS::Serverless::Function
                         Properties:
@@ -147,8 +168,77 @@ public final class ProviderScaffold {
         return b.toString();
     }
 
+    /** PUT /connections/{id} (JWT): validates and stores a tenant's key; reads the app secret only. */
+    private static String apiKeyFunction(Provider p) {
+        return "  " + p.function() + ": # " + p.displayName() + " (API key)\n" + """
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      CodeUri: functions/oauth/target/connectors-oauth-function.jar
+                      Handler: dev.connectors.functions.oauth.ApiKeyHandler::handleRequest
+                      Environment:
+                        Variables:
+                          PROVIDER: %1$s
+                      Policies:
+                        - DynamoDBCrudPolicy: { TableName: !Ref ConnectionsTable }
+                        - DynamoDBCrudPolicy: { TableName: !Ref SyncJobsTable }
+                        - SQSSendMessagePolicy: { QueueName: !GetAtt SyncQueue.QueueName }
+                        - Statement:
+                            - Effect: Allow
+                              Action: secretsmanager:GetSecretValue
+                              Resource:
+                                - !Sub arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${AppSecretName}-??????
+                      Events:
+                        PutKey:
+                          Type: HttpApi
+                          Properties:
+                            ApiId: !Ref HttpApi
+                            Method: PUT
+                            Path: /connections/%1$s
+
+                """.formatted(p.id());
+    }
+
+    /** GET authorize (link token + state) and POST callback (public token + state), both behind the JWT authorizer. */
+    private static String linkTokenFunction(Provider p) {
+        return "  " + p.function() + ": # " + p.displayName() + " (link token)\n" + """
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      CodeUri: functions/oauth/target/connectors-oauth-function.jar
+                      Handler: dev.connectors.functions.oauth.LinkTokenHandler::handleRequest
+                      Environment:
+                        Variables:
+                          PROVIDER: %1$s
+                          PROVIDER_SECRET_ID: !Ref %2$s
+                      Policies:
+                        - DynamoDBCrudPolicy: { TableName: !Ref ConnectionsTable }
+                        - DynamoDBCrudPolicy: { TableName: !Ref OAuthSessionsTable }
+                        - DynamoDBCrudPolicy: { TableName: !Ref SyncJobsTable }
+                        - SQSSendMessagePolicy: { QueueName: !GetAtt SyncQueue.QueueName }
+                        - Statement:
+                            - Effect: Allow
+                              Action: secretsmanager:GetSecretValue
+                              Resource:
+                                - !Sub arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${%2$s}-??????
+                                - !Sub arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${AppSecretName}-??????
+                      Events:
+                        Authorize:
+                          Type: HttpApi
+                          Properties:
+                            ApiId: !Ref HttpApi
+                            Method: GET
+                            Path: /oauth/%1$s/authorize
+                        Callback:
+                          Type: HttpApi
+                          Properties:
+                            ApiId: !Ref HttpApi
+                            Method: POST
+                            Path: /oauth/%1$s/callback
+
+                """.formatted(p.id(), p.secretParam());
+    }
+
     private static String workerSecretIds(List<Provider> providers) {
-        List<String> pairs = providers.stream().map(p -> p.id() + "=${" + p.secretParam() + "}").toList();
+        List<String> pairs = providers.stream().filter(Provider::hasSecret).map(p -> p.id() + "=${" + p.secretParam() + "}").toList();
         return "          PROVIDER_SECRET_IDS: !Sub " + String.join(",", pairs) + "\n";
     }
 
@@ -164,6 +254,7 @@ public final class ProviderScaffold {
     private static String callbackUrls(List<Provider> providers) {
         StringBuilder b = new StringBuilder();
         for (Provider p : providers) {
+            if (!p.redirectFlow()) continue; // nothing to register: no browser redirect comes back to us
             b.append("  ").append(camel(p.id())).append("CallbackUrl:\n")
                     .append("    Description: Redirect URI to register with ").append(p.displayName()).append('\n')
                     .append("    Value: !Sub ${PublicBaseUrl}/oauth/").append(p.id()).append("/callback\n");
@@ -173,6 +264,8 @@ public final class ProviderScaffold {
 
     /** authorize, authorize-json, callback and callback-denied samples, as API Gateway sends them. */
     public static Map<String, String> events(Provider p) {
+        if (API_KEY.equals(p.authType())) return apiKeyEvents(p);
+        if (LINK_TOKEN.equals(p.authType())) return linkTokenEvents(p);
         String inputs = p.authorizeExamples().entrySet().stream()
                 .map(e -> "&" + e.getKey() + "=" + e.getValue()).reduce("", String::concat);
         Map<String, String> out = new LinkedHashMap<>();
@@ -188,6 +281,27 @@ public final class ProviderScaffold {
         return out;
     }
 
+    /** put-key (a fake key), put-key-malformed (not a key: refused before any provider call), no-claims. */
+    static Map<String, String> apiKeyEvents(Provider p) {
+        String path = "/connections/" + p.id();
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("put-key.json", httpEvent("PUT", path, "", "application/json", true, "{\"apiKey\":\"EXAMPLE-" + p.id() + "-KEY-NOT-REAL-0123456789\"}"));
+        out.put("put-key-malformed.json", httpEvent("PUT", path, "", "application/json", true, "{\"apiKey\":\"has spaces and is not a key\"}"));
+        out.put("no-claims.json", httpEvent("PUT", path, "", "application/json", false, "{\"apiKey\":\"EXAMPLE-" + p.id() + "-KEY-NOT-REAL-0123456789\"}"));
+        return out;
+    }
+
+    /** authorize (link token + state), callback (public token + a placeholder state, refused politely), no-claims. */
+    static Map<String, String> linkTokenEvents(Provider p) {
+        String base = "/oauth/" + p.id();
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("authorize.json", httpEvent("GET", base + "/authorize", "", "application/json", true, null));
+        out.put("callback.json", httpEvent("POST", base + "/callback", "", "application/json", true,
+                "{\"public_token\":\"EXAMPLE-PUBLIC-TOKEN-FROM-THE-WIDGET\",\"state\":\"EXAMPLE_STATE_FROM_AUTHORIZE\"}"));
+        out.put("no-claims-authorize.json", httpEvent("GET", base + "/authorize", "", "application/json", false, null));
+        return out;
+    }
+
     private static void writeEvents(Path dir, Provider p) throws IOException {
         Files.createDirectories(dir);
         for (Map.Entry<String, String> e : events(p).entrySet()) {
@@ -196,14 +310,18 @@ public final class ProviderScaffold {
     }
 
     private static String httpEvent(String id, String route, String rawQuery, String accept, boolean withClaims) {
+        return httpEvent("GET", "/oauth/" + id + "/" + route, rawQuery, accept, withClaims, null);
+    }
+
+    private static String httpEvent(String method, String path, String rawQuery, String accept, boolean withClaims, String body) {
         Map<String, Object> query = new LinkedHashMap<>();
         for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) continue;
             int eq = pair.indexOf('=');
             query.put(pair.substring(0, eq), java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
         }
-        String path = "/oauth/" + id + "/" + route;
         Map<String, Object> http = new LinkedHashMap<>();
-        http.put("method", "GET");
+        http.put("method", method);
         http.put("path", path);
         http.put("protocol", "HTTP/1.1");
         http.put("sourceIp", "203.0.113.7");
@@ -219,19 +337,25 @@ public final class ProviderScaffold {
         context.put("domainPrefix", "a1b2c3d4e5");
         context.put("http", http);
         context.put("requestId", "cQz1ZhEXAMPLE=");
-        context.put("routeKey", "GET " + path);
+        context.put("routeKey", method + " " + path);
         context.put("stage", "$default");
         context.put("time", "26/Nov/2025:06:55:00 +0000");
         context.put("timeEpoch", 1764136500000L);
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("version", "2.0");
-        event.put("routeKey", "GET " + path);
+        event.put("routeKey", method + " " + path);
         event.put("rawPath", path);
         event.put("rawQueryString", rawQuery);
-        event.put("headers", Map.of("accept", accept, "host", "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",
+        Map<String, Object> headers = new java.util.TreeMap<>(Map.of("accept", accept, "host", "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",
                 "user-agent", http.get("userAgent"), "x-forwarded-for", "203.0.113.7", "x-forwarded-proto", "https"));
-        event.put("queryStringParameters", query);
+        if (body != null) {
+            headers.put("content-type", "application/json");
+            headers.put("content-length", String.valueOf(body.getBytes(StandardCharsets.UTF_8).length));
+        }
+        event.put("headers", headers);
+        if (!query.isEmpty()) event.put("queryStringParameters", query);
         event.put("requestContext", context);
+        if (body != null) event.put("body", body);
         event.put("isBase64Encoded", false);
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(sorted(event)) + "\n";

@@ -51,7 +51,7 @@ class ProviderChecklistTest {
 
     private final String tenant = "tenant-" + UUID.randomUUID();
 
-    /** Every OAuth 2.0 provider in the registry; each must have a checklist fixture. */
+    /** Every OAuth 2.0 provider in the registry; each must have a checklist fixture. OAuth 1.0a (Trello) has its own: TrelloChecklistTest. */
     static Stream<String> oauthProviders() {
         return ProviderRegistry.allIds().stream().filter(id -> "oauth2".equals(ProviderRegistry.load(id).authType()));
     }
@@ -74,6 +74,10 @@ class ProviderChecklistTest {
             if (spec.postConnect() != null) {
                 h.wiremock.stubFor(get(urlPathEqualTo(ProviderFixtures.path(spec.postConnect().url(), config)))
                         .willReturn(okJson(f.json().path("postConnect").path("body").toString())));
+            }
+            if (f.json().has("tokenGet")) { // a second leg on the token URL after the exchange (Meta's long-lived token)
+                h.wiremock.stubFor(get(urlPathEqualTo(tokenPath)).willReturn(aResponse().withStatus(f.status("tokenGet"))
+                        .withHeader("Content-Type", "application/json").withBody(f.body("tokenGet"))));
             }
             handler = new OAuthHandler(h.services(), spec);
         }
@@ -118,7 +122,23 @@ class ProviderChecklistTest {
 
     private APIGatewayV2HTTPResponse callback(Setup s, String rawQuery) {
         String query = s.f.callbackQuery().isEmpty() ? rawQuery : s.f.callbackQuery() + "&" + rawQuery;
+        String signParam = s.f.json().path("signCallback").asText("");
+        if (!signParam.isEmpty()) query += "&" + signParam + "=" + hmacOverSortedQuery(query, Harness.clientSecret(s.f.provider()));
         return s.handler.handleRequest(ApiEvents.get("/oauth/" + s.f.provider() + "/callback", query, null, null), null);
+    }
+
+    /** A provider that signs its redirect (Shopify): hex HMAC-SHA256 of the decoded query sorted by name, keyed with the client secret. */
+    private static String hmacOverSortedQuery(String rawQuery, String secret) {
+        java.util.TreeMap<String, String> sorted = new java.util.TreeMap<>(params("http://x/?" + rawQuery));
+        StringBuilder message = new StringBuilder();
+        sorted.forEach((k, v) -> message.append(message.length() == 0 ? "" : "&").append(k).append('=').append(v));
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return java.util.HexFormat.of().formatHex(mac.doFinal(message.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Map<String, String> redirectParams(APIGatewayV2HTTPResponse res) {
@@ -163,6 +183,7 @@ class ProviderChecklistTest {
         LoggedRequest token = sent.get(0);
         boolean jsonBody = s.spec.tokenBodyFormat() == ProviderSpec.BodyFormat.json;
         Map<String, String> body = jsonBody ? jsonFields(token.getBodyAsString()) : params("http://x/?" + token.getBodyAsString());
+        assertThat(body).containsAllEntriesOf(s.spec.tokenParams());
         assertThat(body).containsEntry("grant_type", "authorization_code").containsEntry("code", "the-code")
                 .containsEntry("redirect_uri", "https://connect.example.com/oauth/" + provider + "/callback");
         if (s.spec.clientAuth() == ProviderSpec.ClientAuth.client_secret_basic) {
@@ -176,6 +197,10 @@ class ProviderChecklistTest {
         if (pkce) {
             assertThat(Pkce.challenge(body.get("code_verifier"))).isEqualTo(auth.get("code_challenge"));
             assertThat(auth.values()).doesNotContain(body.get("code_verifier"));
+        }
+
+        if (s.f.json().has("tokenGet")) { // the second leg on the token URL happened once
+            assertThat(s.h.wiremock.findAll(getRequestedFor(urlPathEqualTo(s.tokenPath)))).hasSize(1);
         }
 
         // 4. tokens persist and survive a restart: new clients, new handler, same plaintext

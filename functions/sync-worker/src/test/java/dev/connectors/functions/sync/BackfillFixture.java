@@ -1,0 +1,121 @@
+package dev.connectors.functions.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.client.WireMock;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.*;
+
+/**
+ * One provider's backfill fixture, {@code backfill/<id>.json}: the history API's pages in the
+ * provider's documented shape, each with the request it answers (absolute WireMock path, query
+ * parameters — null means "absent" — and body fragments), plus the connection's metadata and
+ * settings, an empty-window answer, and the records each model must end with.
+ * {@code {wiremock}} in any string is the stub server's base URL; {@code {days_ago:N}} is an
+ * ISO-8601 instant N days before now and {@code {epoch_days_ago:N}} the same in epoch seconds, so
+ * fixtures stay inside (or outside) the window whenever they run.
+ */
+record BackfillFixture(String provider, JsonNode json, String wiremock) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static BackfillFixture of(String provider, String wiremockBase) {
+        try (InputStream in = BackfillFixture.class.getResourceAsStream("/backfill/" + provider + ".json")) {
+            if (in == null) throw new IllegalStateException("no backfill fixture: add backfill/" + provider + ".json");
+            String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).replace("{wiremock}", wiremockBase);
+            return new BackfillFixture(provider, JSON.readTree(relativeDates(text)), wiremockBase);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String relativeDates(String text) {
+        java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{(epoch_)?days_ago:(\\d+)}").matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            java.time.Instant at = now.minus(java.time.Duration.ofDays(Long.parseLong(m.group(2))));
+            m.appendReplacement(out, m.group(1) != null ? Long.toString(at.getEpochSecond()) : at.toString());
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    static boolean exists(String provider) {
+        return BackfillFixture.class.getResource("/backfill/" + provider + ".json") != null;
+    }
+
+    Map<String, String> strings(String field) {
+        Map<String, String> out = new HashMap<>();
+        json.path(field).fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
+    }
+
+    int pageCount() {
+        return json.path("pages").size();
+    }
+
+    /** Whether a 401 can be cured by a refresh (false for providers without refresh tokens). */
+    boolean refreshes() {
+        return json.path("refreshes").asBoolean(true);
+    }
+
+    String outcome() {
+        return json.path("expect").path("outcome").asText("complete");
+    }
+
+    Map<String, Integer> expectedRecords() {
+        Map<String, Integer> out = new HashMap<>();
+        json.path("expect").path("records").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asInt()));
+        return out;
+    }
+
+    String firstModel() {
+        return json.path("pages").path(0).path("model").asText();
+    }
+
+    /** The request matcher of page {@code i}. */
+    MappingBuilder request(int i) {
+        JsonNode r = json.path("pages").path(i).path("request");
+        MappingBuilder m = WireMock.request(r.path("method").asText("GET"), urlPathEqualTo(r.path("path").asText()));
+        r.path("query").fields().forEachRemaining(q -> m.withQueryParam(q.getKey(),
+                q.getValue().isNull() ? absent() : equalTo(q.getValue().asText())));
+        for (JsonNode fragment : r.path("bodyContains")) m.withRequestBody(containing(fragment.asText()));
+        for (JsonNode fragment : r.path("bodyLacks")) m.withRequestBody(notContaining(fragment.asText()));
+        r.path("headers").fields().forEachRemaining(h -> m.withHeader(h.getKey(), equalTo(h.getValue().asText())));
+        return m;
+    }
+
+    ResponseDefinitionBuilder response(int i) {
+        return response(json.path("pages").path(i).path("response"));
+    }
+
+    ResponseDefinitionBuilder emptyResponse() {
+        return response(json.path("empty"));
+    }
+
+    private static ResponseDefinitionBuilder response(JsonNode r) {
+        ResponseDefinitionBuilder b = aResponse().withStatus(r.path("status").asInt(200))
+                .withHeader("Content-Type", "application/json");
+        r.path("headers").fields().forEachRemaining(h -> b.withHeader(h.getKey(), h.getValue().asText()));
+        JsonNode body = r.path("body");
+        return b.withBody(body.isTextual() ? body.asText() : body.toString());
+    }
+
+    List<String> models() {
+        List<String> models = new ArrayList<>();
+        json.path("pages").forEach(p -> {
+            if (!models.contains(p.path("model").asText())) models.add(p.path("model").asText());
+        });
+        return models;
+    }
+}

@@ -1,0 +1,149 @@
+package dev.connectors.functions.sync;
+
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
+import dev.connectors.providers.Placeholders;
+import dev.connectors.providers.ProviderRegistry;
+import dev.connectors.providers.ProviderSpec;
+import dev.connectors.sync.JobStatus;
+import dev.connectors.sync.SyncJob;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.URI;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every provider's backfill, from its registry entry (rebased onto WireMock) and its fixture in
+ * {@code backfill/<id>.json}: all pages land, an empty window ends cleanly, a 429 delays, an HTML
+ * page mid-way counts an attempt and stores nothing of that page, and a 401 refreshes once.
+ */
+class BackfillFixtureTest {
+
+    static Stream<String> providersWithFixtures() {
+        return ProviderRegistry.allIds().stream().filter(BackfillFixture::exists);
+    }
+
+    /** A connected tenant whose history API is the fixture; {@code page} stubs every page but {@code replaced}. */
+    private static WorkerFixture connected(String provider, String token, String refresh, int replaced) {
+        WorkerFixture f = new WorkerFixture(provider, Map.of());
+        BackfillFixture b = BackfillFixture.of(provider, f.h.wiremock.baseUrl());
+        f.h.providerSecret(provider, b.strings("config"));
+        for (int i = 0; i < b.pageCount(); i++) {
+            if (i != replaced) f.h.wiremock.stubFor(b.request(i).willReturn(b.response(i)));
+        }
+        return f.connect(token, refresh, null, b.strings("metadata"));
+    }
+
+    private static Map<String, Integer> stored(WorkerFixture f, List<String> models) {
+        Map<String, Integer> out = new HashMap<>();
+        models.forEach(m -> out.put(m, f.storedRecords(m)));
+        return out;
+    }
+
+    @ParameterizedTest
+    @MethodSource("providersWithFixtures")
+    void everyPageOfTheWindowLandsInTheRecordsTable(String provider) {
+        WorkerFixture f = connected(provider, "tok-full", null, -1);
+        BackfillFixture b = BackfillFixture.of(provider, f.h.wiremock.baseUrl());
+        RequestLog log = RequestLog.from(f.h.wiremock);
+
+        assertThat(f.deliver(TestContext.plenty()).getBatchItemFailures()).isEmpty();
+
+        SyncJob job = f.reload();
+        assertThat(job.status()).as("%s: %s", provider, job.lastError()).isEqualTo(JobStatus.succeeded);
+        assertThat(job.outcome()).isEqualTo(b.outcome());
+        assertThat(stored(f, b.models())).isEqualTo(b.expectedRecords());
+        assertThat(log.under("/" + provider + "/")).hasSizeGreaterThanOrEqualTo(b.pageCount());
+    }
+
+    @ParameterizedTest
+    @MethodSource("providersWithFixtures")
+    void anEmptyWindowSucceedsWithNothingStored(String provider) {
+        if (pages(provider) == 0) return; // providers without a history API have no empty page to serve
+        WorkerFixture f = connected(provider, "tok-empty", null, 0);
+        BackfillFixture b = BackfillFixture.of(provider, f.h.wiremock.baseUrl());
+        StubMapping empty = f.h.wiremock.stubFor(b.request(0).willReturn(b.emptyResponse()));
+
+        f.deliver(TestContext.plenty());
+
+        SyncJob job = f.reload();
+        assertThat(job.status()).as("%s: %s", provider, job.lastError()).isEqualTo(JobStatus.succeeded);
+        assertThat(f.storedRecords(b.firstModel())).isZero();
+        f.h.wiremock.removeStub(empty);
+    }
+
+    @ParameterizedTest
+    @MethodSource("providersWithFixtures")
+    void aRateLimitOnTheLastPageDelaysTheJobInsteadOfFailingIt(String provider) {
+        int last = pages(provider) - 1;
+        if (last < 0) return;
+        WorkerFixture f = connected(provider, "tok-429", null, last);
+        BackfillFixture b = BackfillFixture.of(provider, f.h.wiremock.baseUrl());
+        StubMapping limited = f.h.wiremock.stubFor(b.request(last).willReturn(aResponse().withStatus(429).withHeader("Retry-After", "7")
+                .withHeader("Content-Type", "application/json").withBody("{\"error\":\"rate_limited\"}")));
+
+        assertThat(f.deliver(TestContext.plenty()).getBatchItemFailures()).isEmpty();
+
+        SyncJob job = f.reload();
+        assertThat(job.status()).isEqualTo(JobStatus.running);
+        assertThat(job.attempts()).isZero();
+        assertThat(f.queueDepth("ApproximateNumberOfMessagesDelayed")).isEqualTo(1);
+        f.h.wiremock.removeStub(limited);
+    }
+
+    @ParameterizedTest
+    @MethodSource("providersWithFixtures")
+    void anHtmlPageMidWayCountsAnAttemptAndStoresNothingOfThatPage(String provider) {
+        int last = pages(provider) - 1;
+        if (last < 0) return;
+        WorkerFixture f = connected(provider, "tok-html", null, last);
+        BackfillFixture b = BackfillFixture.of(provider, f.h.wiremock.baseUrl());
+        StubMapping down = f.h.wiremock.stubFor(b.request(last).willReturn(aResponse().withStatus(502)
+                .withHeader("Content-Type", "text/html").withBody("<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>")));
+
+        f.deliver(TestContext.plenty());
+
+        SyncJob job = f.reload();
+        assertThat(job.status().finished()).isFalse();
+        assertThat(job.attempts()).isEqualTo(1);
+        assertThat(job.lastError()).contains("provider_html_error");
+        f.h.wiremock.removeStub(down);
+    }
+
+    @ParameterizedTest
+    @MethodSource("providersWithFixtures")
+    void aRejectedTokenIsRefreshedOnceAndTheBackfillCarriesOn(String provider) {
+        BackfillFixture probed = BackfillFixture.of(provider, "http://unused");
+        if (probed.pageCount() == 0 || !probed.refreshes()) return;
+        WorkerFixture f = connected(provider, "tok-old", "ref-old", -1);
+        BackfillFixture b = BackfillFixture.of(provider, f.h.wiremock.baseUrl());
+        StubMapping rejected = f.h.wiremock.stubFor(b.request(0).withHeader("Authorization", equalTo("Bearer tok-old")).atPriority(1)
+                .willReturn(aResponse().withStatus(401).withHeader("Content-Type", "application/json").withBody("{\"error\":\"invalid_token\"}")));
+        f.h.wiremock.stubFor(post(urlPathEqualTo(tokenPath(f, b))).withRequestBody(containing("ref-old"))
+                .willReturn(okJson("{\"access_token\":\"tok-new\",\"token_type\":\"Bearer\",\"expires_in\":3600,\"ok\":true}")));
+
+        f.deliver(TestContext.plenty());
+
+        assertThat(f.reload().status()).as("%s: %s", provider, f.reload().lastError()).isEqualTo(JobStatus.succeeded);
+        assertThat(f.services().tokenStore().get(f.tenant, provider).orElseThrow().accessToken()).isEqualTo("tok-new");
+        f.h.wiremock.removeStub(rejected);
+    }
+
+    private static int pages(String provider) {
+        return BackfillFixture.of(provider, "http://unused").pageCount();
+    }
+
+    /** Where the rebased entry's token endpoint lands, placeholders filled like the worker fills them. */
+    private static String tokenPath(WorkerFixture f, BackfillFixture b) {
+        ProviderSpec spec = f.h.rebased(b.provider());
+        Map<String, String> values = f.services().providerConfig(b.provider()).withValues(b.strings("metadata")).withDefaults(spec).values();
+        return URI.create(Placeholders.fill(spec.tokenUrl(), values)).getPath();
+    }
+
+}
