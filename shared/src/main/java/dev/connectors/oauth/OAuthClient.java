@@ -96,7 +96,8 @@ public final class OAuthClient {
 
     private TokenSet tokenCall(ProviderSpec spec, ProviderConfig config, Map<String, String> form,
                                String currentRefreshToken, String what) {
-        URI tokenUrl = URI.create(fill(spec.tokenUrl(), config));
+        boolean refreshing = currentRefreshToken != null && spec.refreshUrl() != null;
+        URI tokenUrl = URI.create(fill(refreshing ? spec.refreshUrl() : spec.tokenUrl(), config));
         ProviderRequest request;
         if (spec.clientAuth() == ProviderSpec.ClientAuth.client_secret_post) {
             form.put("client_id", config.clientId());

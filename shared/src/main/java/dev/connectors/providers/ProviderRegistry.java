@@ -84,6 +84,7 @@ public final class ProviderRegistry {
             p.add("oauth1: pkce, tokenParams and quirk do not apply");
         }
         checkUrl(p, "revokeUrl", s.revokeUrl(), false);
+        checkUrl(p, "refreshUrl", s.refreshUrl(), false);
         checkUrl(p, "apiBaseUrl", s.apiBaseUrl(), false);
         if (!Set.of(" ", ",").contains(s.scopeSeparator())) p.add("scopeSeparator must be a space or a comma");
         for (String scope : s.scopes()) {

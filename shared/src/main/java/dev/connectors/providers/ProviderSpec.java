@@ -13,7 +13,7 @@ import java.util.Map;
  * with the code exchange only (e.g. Shopify's {@code expiring=1}). {@code requestTokenUrl} is OAuth 1.0a's
  * temporary-credentials endpoint (authType {@code oauth1}; {@code tokenUrl} is then its token-credentials one). {@code secretName} lets providers
  * share one client (the Google family); {@code quirk} names the rare code-level difference
- * ({@link ProviderQuirks}).
+ * ({@link ProviderQuirks}). {@code refreshUrl}: where refreshes go when not to the token URL (Figma).
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record ProviderSpec(
@@ -43,6 +43,7 @@ public record ProviderSpec(
         Link link,
         String secretName,
         String quirk,
+        String refreshUrl,
         String notes) {
 
     public enum ClientAuth { client_secret_post, client_secret_basic }

@@ -299,7 +299,9 @@ class ProviderChecklistTest {
     void refreshStoresTheNewTokenAndKeepsOrRotatesTheRefreshToken(String provider) throws Exception {
         Setup s = new Setup(provider);
         JsonNode answer = s.f.json().path("refresh").path("body");
-        s.h.wiremock.stubFor(post(urlPathEqualTo(s.tokenPath)).withRequestBody(containing("refresh_token"))
+        String refreshPath = s.spec.refreshUrl() == null ? s.tokenPath
+                : ProviderFixtures.path(s.spec.refreshUrl(), s.h.services().providerConfig(provider).withDefaults(s.spec));
+        s.h.wiremock.stubFor(post(urlPathEqualTo(refreshPath)).withRequestBody(containing("refresh_token"))
                 .willReturn(aResponse().withStatus(s.f.status("refresh")).withHeader("Content-Type", "application/json").withBody(answer.toString())));
         var store = s.h.services().tokenStore();
         Connection before = store.upsert(new Connection(tenant, provider, ConnectionStatus.active, "old-access", "old-refresh",
@@ -312,7 +314,7 @@ class ProviderChecklistTest {
         assertThat(after.accessToken()).isEqualTo(dev.connectors.oauth.JsonPaths.text(answer, m.accessToken()));
         assertThat(after.refreshToken()).isEqualTo(rotated == null ? "old-refresh" : rotated);
         assertThat(store.get(tenant, provider).orElseThrow().version()).isEqualTo(before.version() + 1);
-        LoggedRequest sent = s.h.wiremock.findAll(postRequestedFor(urlPathEqualTo(s.tokenPath))).get(0);
+        LoggedRequest sent = s.h.wiremock.findAll(postRequestedFor(urlPathEqualTo(refreshPath))).get(0);
         assertThat(sent.getBodyAsString()).contains("refresh_token").contains("old-refresh");
     }
 
