@@ -20,7 +20,7 @@ import java.util.Set;
  * its routes and its own secret, the worker's secret list, callback URL outputs) and the provider
  * functions' events/ samples, from the registry files. Everything else in the template is written
  * by hand. The template test fails when the generated parts are stale.
- * Run: {@code mvn -q -pl test-support exec:java -Dexec.mainClass=dev.connectors.testing.ProviderScaffold}
+ * Run: {@code mvn -q -pl test-support compile exec:java}
  */
 public final class ProviderScaffold {
     private static final ObjectMapper JSON = new ObjectMapper();
