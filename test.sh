@@ -6,3 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 npm ci --prefix standins --no-audit --no-fund --loglevel=error
 mvn -B -ntp verify "$@"
+# one line per provider × check, written by ProviderChecklistTest
+if [ -f functions/oauth/target/provider-checklist.md ]; then
+  echo "Provider checklist:"
+  cat functions/oauth/target/provider-checklist.md
+fi

@@ -17,6 +17,7 @@ import dev.connectors.testkit.Harness;
 import dev.connectors.testkit.LogCapture;
 import dev.connectors.tokens.Connection;
 import dev.connectors.tokens.ConnectionStatus;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -41,6 +42,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The 7-point checklist of design.md §7, per provider, through the real handler, the real AWS SDK
  * against the stand-ins, and WireMock answering as the provider.
  */
+@ExtendWith(ChecklistReport.class)
 class ProviderChecklistTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String RETURN_TO = Harness.APP_ORIGIN + "/settings/integrations";
@@ -92,7 +94,7 @@ class ProviderChecklistTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("oauthProviders")
     void everyProviderHasAChecklistFixture(String provider) {
         assertThat(ProviderFixtures.exists(provider)).as("checklist/%s.json", provider).isTrue();
@@ -148,7 +150,7 @@ class ProviderChecklistTest {
         return params(location);
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("oauthProviders")
     void validFlowStoresEncryptedTokensAndStartsTheBackfill(String provider) throws Exception {
         Setup s = new Setup(provider);
@@ -231,7 +233,7 @@ class ProviderChecklistTest {
         assertReusedPage(callback(s, "code=the-code&state=" + auth.get("state")));
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("oauthProviders")
     void invalidClientCredentialsGiveAFriendlyErrorAndStoreNothing(String provider) throws Exception {
         Setup s = new Setup(provider);
@@ -245,7 +247,7 @@ class ProviderChecklistTest {
         assertThat(s.h.services().tokenStore().get(tenant, provider)).isEmpty();
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("oauthProviders")
     void htmlErrorPageGivesAFriendlyErrorAndStoresNothing(String provider) throws Exception {
         Setup s = new Setup(provider);
@@ -262,7 +264,7 @@ class ProviderChecklistTest {
         assertThat(LogCapture.all()).contains("502 Bad Gateway");
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("oauthProviders")
     void tamperedExpiredAndForeignStatesFail(String provider) throws Exception {
         Setup s = new Setup(provider);
@@ -294,7 +296,7 @@ class ProviderChecklistTest {
     }
 
     /** What the provider answers to a refresh, stored as it should be: a rotated refresh token replaces the old one, a missing one keeps it. */
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @MethodSource("refreshingProviders")
     void refreshStoresTheNewTokenAndKeepsOrRotatesTheRefreshToken(String provider) throws Exception {
         Setup s = new Setup(provider);
