@@ -40,11 +40,17 @@ public final class Settings {
     public static final String AWS_ENDPOINT_URL_SQS = "AWS_ENDPOINT_URL_SQS";
     public static final String AWS_ENDPOINT_URL_SECRETS_MANAGER = "AWS_ENDPOINT_URL_SECRETS_MANAGER";
     public static final String AWS_REGION = "AWS_REGION";
+    /** Optional: refresh tokens unused this many days even without an expiry (providers that revoke idle grants). Unset: never. */
+    public static final String IDLE_REFRESH_DAYS = "IDLE_REFRESH_DAYS";
 
+    /** The queue of events for the app (webhooks); unset means no events are sent. */
+    public static final String WEBHOOK_QUEUE_URL = "WEBHOOK_QUEUE_URL";
+    /** The app's webhook endpoint the webhook sender POSTs events to; unset means events are dropped (logged). */
+    public static final String WEBHOOK_URL = "WEBHOOK_URL";
     /** Keys a deployed function may be given in template.yaml (the SDK reads AWS_REGION itself). */
     public static final List<String> FUNCTION_KEYS = List.of(PROVIDER, CONNECTIONS_TABLE, OAUTH_SESSIONS_TABLE,
             SYNC_JOBS_TABLE, RECORDS_TABLE, SYNC_QUEUE_URL, PROVIDER_SECRET_ID, PROVIDER_SECRET_IDS, APP_SECRET_ID, PUBLIC_BASE_URL,
-            RETURN_TO_ALLOWLIST, TENANT_CLAIM, USER_CLAIM, SECRETS_TTL_SECONDS);
+            RETURN_TO_ALLOWLIST, TENANT_CLAIM, USER_CLAIM, WEBHOOK_QUEUE_URL, WEBHOOK_URL, SECRETS_TTL_SECONDS, IDLE_REFRESH_DAYS);
 
     private final Map<String, String> values;
 

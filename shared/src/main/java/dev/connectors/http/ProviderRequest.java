@@ -72,6 +72,12 @@ public final class ProviderRequest {
         return post(uri, FORM, encoded.toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    /** A request without a body (a DELETE, or a POST whose only argument is a header or the query). */
+    public static ProviderRequest withoutBody(String method, URI uri) {
+        if (!java.util.Set.of("GET", "POST", "DELETE").contains(method)) throw new IllegalArgumentException("method " + method);
+        return new ProviderRequest(method, checked(uri), List.of(), new byte[0]);
+    }
+
     public static ProviderRequest postJson(URI uri, String json) {
         return post(uri, JSON, json.getBytes(StandardCharsets.UTF_8));
     }

@@ -146,6 +146,7 @@ public final class ConnectFlow {
             String jobId = startSync(saved);
             LOG.info("connected", "version", saved.version(), "scopes", String.join(" ", saved.scopes()),
                     "expires", saved.expiresAt() == null ? "never" : saved.expiresAt().toString(), "job_id", jobId);
+            services.events().publish(dev.connectors.events.JobEvents.active(saved.tenantId(), saved.provider(), saved.connectedBy(), jobId, services.clock()));
             return new Outcome(true, spec.id(), returnTo, null, jobId);
         } catch (ConnectorException e) {
             LOG.warn("callback_failed", "error_code", e.code().code(), "detail", e.detail());
@@ -183,7 +184,7 @@ public final class ConnectFlow {
     /** The backfill starts right away; a failure here must not undo a successful connection. */
     private String startSync(Connection saved) {
         try {
-            SyncJob job = services.syncJobs().start(saved.tenantId(), saved.provider(), "connect-v" + saved.version());
+            SyncJob job = services.syncJobs().start(saved.tenantId(), saved.provider(), dev.connectors.sync.SyncJobs.connectReason(saved));
             return job.jobId();
         } catch (ConnectorException e) {
             LOG.error("sync_job_not_created", "error_code", e.code().code(), "detail", e.detail());

@@ -10,15 +10,30 @@ import dev.connectors.tokens.TokenStore;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
 
 /**
- * Refreshes a connection's token and stores the result with the optimistic version. If another
- * writer refreshed first, the loser re-reads and uses the winner's token instead of refreshing again
- * (GitLab invalidates the old pair on every refresh). invalid_grant marks the connection needs_reauth.
+ * The one path that refreshes a token (worker, scheduled refresher, API). A refresh first takes a lease
+ * on the connection row (a conditional write on the version it read, with an expiry so a crashed holder
+ * blocks nobody for long); only the holder calls the provider. Everyone else polls briefly and uses the
+ * holder's token once it is stored, so a provider that rotates refresh tokens (GitLab invalidates the
+ * old pair on every refresh) sees exactly one refresh. The new tokens, including a rotated refresh token,
+ * are stored in one conditional write with the version; a response without a refresh token keeps the old
+ * one. invalid_grant marks the connection needs_reauth; other failures are counted on the row and the
+ * scheduled refresher backs off.
  */
 public final class TokenRefresher {
     private static final Log LOG = Log.of(TokenRefresher.class);
     public static final Duration EARLY = Duration.ofSeconds(60);
+    /** Longer than a refresh can take (provider call ≤ 20 s total, plus the write). */
+    public static final Duration LEASE = Duration.ofSeconds(60);
+    /** How long a loser waits for the holder's token: the one place a short wait is worth it. */
+    static final int POLLS = 25;
+    static final Duration POLL = Duration.ofMillis(200);
+    static final Duration MAX_BACKOFF = Duration.ofHours(6);
 
     private final OAuthClient oauth;
     private final TokenStore store;
@@ -34,31 +49,101 @@ public final class TokenRefresher {
         return c.expiresAt() != null && c.expiresAt().isBefore(clock.instant().plus(EARLY));
     }
 
+    /** Back-off before the n-th retry of a failing refresh: 5 min, doubling, at most 6 h. */
+    public static Duration backoff(int failures) {
+        long minutes = 5L << Math.min(Math.max(failures - 1, 0), 10);
+        Duration d = Duration.ofMinutes(minutes);
+        return d.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : d;
+    }
+
+    /**
+     * A connection with a fresh token: refreshed here, or by whoever held the lease meanwhile.
+     * @throws ConnectorException invalid_grant when the user must reconnect; a retryable code otherwise
+     */
     public Connection refresh(ProviderSpec spec, ProviderConfig config, Connection c) {
         if (c.refreshToken() == null) {
             markNeedsReauth(c);
             throw new ConnectorException(ErrorCode.INVALID_GRANT, "token rejected and no refresh token to renew it");
         }
+        String owner = UUID.randomUUID().toString();
+        Connection current = c;
+        for (int poll = 0; ; poll++) {
+            Optional<TokenStore.RefreshState> lease = store.acquireRefreshLease(current.tenantId(), current.provider(),
+                    current.version(), owner, LEASE);
+            if (lease.isPresent()) {
+                return refreshHolding(spec, config, current, owner, lease.get().failures());
+            }
+            Connection latest = store.get(c.tenantId(), c.provider()).orElseThrow(() ->
+                    new ConnectorException(ErrorCode.INVALID_GRANT, "connection removed during refresh"));
+            if (latest.version() != current.version()) {
+                if (latest.status() != ConnectionStatus.active) {
+                    throw new ConnectorException(ErrorCode.INVALID_GRANT, "connection is " + latest.status() + " after a concurrent change");
+                }
+                if (!Objects.equals(latest.accessToken(), c.accessToken())) {
+                    LOG.info("token_refresh_joined", "tenant", c.tenantId(), "provider", c.provider());
+                    return latest; // the winner's token
+                }
+                current = latest; // written, but not with new tokens (e.g. settings): refresh that version
+                continue;
+            }
+            if (poll >= POLLS) {
+                throw new ConnectorException(ErrorCode.PROVIDER_UNAVAILABLE, "another refresh of this connection is still running");
+            }
+            sleep(POLL);
+        }
+    }
+
+    private Connection refreshHolding(ProviderSpec spec, ProviderConfig config, Connection c, String owner, int failures) {
         TokenSet fresh;
         try {
             fresh = oauth.refresh(spec, config.withValues(c.metadata()).withDefaults(spec), c.refreshToken());
         } catch (ConnectorException e) {
             if (e.code() == ErrorCode.INVALID_GRANT) {
-                // maybe a concurrent refresh rotated the token under us: use theirs if it is newer
+                // a writer that ignored the lease (a reconnect) may have replaced the tokens: theirs win
                 Connection latest = store.get(c.tenantId(), c.provider()).orElse(c);
                 if (latest.version() != c.version() && latest.status() == ConnectionStatus.active) return latest;
-                markNeedsReauth(latest);
+                markNeedsReauth(latest); // its write drops the lease and the index entry
+            } else {
+                int n = failures + 1;
+                Instant retryAt = clock.instant().plus(backoff(n));
+                store.recordRefreshFailure(c.tenantId(), c.provider(), owner, e.code().code(), retryAt);
+                LOG.warn("token_refresh_failed", "tenant", c.tenantId(), "provider", c.provider(), "error_code", e.code().code(),
+                        "failures", n, "retry_at", retryAt.toString());
             }
             throw e;
+        } catch (RuntimeException e) {
+            store.releaseRefreshLease(c.tenantId(), c.provider(), owner);
+            throw e;
         }
-        try {
-            Connection saved = store.save(c.withTokens(fresh.accessToken(), fresh.refreshToken(), fresh.expiresAt(), fresh.scopes()));
-            LOG.info("token_refreshed", "tenant", c.tenantId(), "provider", c.provider(), "rotated", !c.refreshToken().equals(fresh.refreshToken()));
-            return saved;
-        } catch (TokenStore.ConcurrentUpdateException e) {
-            return store.get(c.tenantId(), c.provider()).orElseThrow(() ->
-                    new ConnectorException(ErrorCode.INVALID_GRANT, "connection removed during refresh"));
+        String refreshToken = fresh.refreshToken() == null ? c.refreshToken() : fresh.refreshToken();
+        Connection toSave = c;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                // one conditional write: access + (rotated) refresh token + version; it also drops the lease
+                Connection saved = store.save(toSave.withTokens(fresh.accessToken(), refreshToken, fresh.expiresAt(), fresh.scopes()));
+                LOG.info("token_refreshed", "tenant", c.tenantId(), "provider", c.provider(),
+                        "rotated", !c.refreshToken().equals(refreshToken), "failures_before", failures);
+                return saved;
+            } catch (TokenStore.ConcurrentUpdateException e) {
+                Connection latest = store.get(c.tenantId(), c.provider()).orElseThrow(() ->
+                        new ConnectorException(ErrorCode.INVALID_GRANT, "connection removed during refresh"));
+                boolean sameGrant = latest.status() == ConnectionStatus.active
+                        && Objects.equals(latest.refreshToken(), c.refreshToken());
+                if (!sameGrant || attempt >= 3) {
+                    return requireActive(latest); // a reconnect or disconnect happened meanwhile: its state wins
+                }
+                // someone rewrote the row without new tokens (a re-encryption, settings): keep ours, or a rotated
+                // refresh token would be lost with nothing valid left
+                toSave = latest;
+            }
         }
+    }
+
+    private static Connection requireActive(Connection c) {
+        if (c.status() != ConnectionStatus.active) {
+            throw new ConnectorException(ErrorCode.INVALID_GRANT, "connection is " + c.status());
+        }
+        return c;
     }
 
     /** The user must connect again; never retried automatically. */
@@ -69,5 +154,14 @@ public final class TokenRefresher {
             // someone else changed it (maybe reconnected); their state wins
         }
         LOG.warn("connection_needs_reauth", "tenant", c.tenantId(), "provider", c.provider());
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectorException(ErrorCode.INTERNAL_ERROR, "interrupted while waiting for a concurrent refresh");
+        }
     }
 }

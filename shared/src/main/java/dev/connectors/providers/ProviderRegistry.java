@@ -83,7 +83,7 @@ public final class ProviderRegistry {
         if (ProviderSpec.OAUTH1.equals(authType) && (s.pkce() || !s.tokenParams().isEmpty() || s.quirk() != null)) {
             p.add("oauth1: pkce, tokenParams and quirk do not apply");
         }
-        checkUrl(p, "revokeUrl", s.revokeUrl(), false);
+        if (s.revoke() != null) revokeProblems(p, s.revoke());
         checkUrl(p, "refreshUrl", s.refreshUrl(), false);
         checkUrl(p, "apiBaseUrl", s.apiBaseUrl(), false);
         if (!Set.of(" ", ",").contains(s.scopeSeparator())) p.add("scopeSeparator must be a space or a comma");
@@ -135,8 +135,12 @@ public final class ProviderRegistry {
                 if (pg.type() == null) p.add(where + ".paginator.type is required");
                 else if ((pg.type() == BackfillSpec.Paginator.Type.cursor || pg.type() == BackfillSpec.Paginator.Type.next_url)
                         && blank(pg.cursorPath())) p.add(where + ".paginator.cursorPath is required");
-                if ((pg.type() == BackfillSpec.Paginator.Type.cursor || pg.type() == BackfillSpec.Paginator.Type.page)
+                if ((pg.type() == BackfillSpec.Paginator.Type.cursor || pg.type() == BackfillSpec.Paginator.Type.page
+                        || pg.type() == BackfillSpec.Paginator.Type.last_id)
                         && blank(pg.param())) p.add(where + ".paginator.param is required");
+                if (s.backfill().auth().startsWith("body_field:") && !"POST".equals(r.method())) {
+                    p.add(where + ": auth body_field needs method POST");
+                }
                 if (r.stopBeforeWindow() && blank(r.updatedAt())) p.add(where + ".stopBeforeWindow needs updatedAt");
                 models.add(r.model());
             }
@@ -181,6 +185,24 @@ public final class ProviderRegistry {
             if (blank(l.userIdField())) p.add("link.userIdField is required (an opaque per-user id)");
             if (s.validation() != null) p.add("link_token: validation does not apply");
         }
+    }
+
+    private static void revokeProblems(List<String> p, ProviderSpec.Revoke r) {
+        checkUrl(p, "revoke.url", r.url(), true);
+        if (!Set.of("POST", "DELETE").contains(r.method())) p.add("revoke.method must be POST or DELETE");
+        boolean header = r.authScheme() != null;
+        if (header && !r.authScheme().matches("[A-Za-z][A-Za-z0-9-]{0,30}")) p.add("revoke.authScheme must be one word");
+        if (header != (r.bodyFormat() == ProviderSpec.Revoke.RevokeFormat.none)) {
+            p.add("revoke: the token goes either in the Authorization header (authScheme, bodyFormat none) or in the request");
+        }
+        if (header && r.clientAuth() == ProviderSpec.Revoke.RevokeClientAuth.client_secret_basic) {
+            p.add("revoke: authScheme and client_secret_basic both need the Authorization header");
+        }
+        if (r.clientAuth() == ProviderSpec.Revoke.RevokeClientAuth.client_secret_post
+                && !Set.of(ProviderSpec.Revoke.RevokeFormat.form, ProviderSpec.Revoke.RevokeFormat.json).contains(r.bodyFormat())) {
+            p.add("revoke: client_secret_post needs a form or json body");
+        }
+        if (!r.tokenParam().matches("[A-Za-z_]{1,40}")) p.add("revoke.tokenParam must be a plain name");
     }
 
     private static void checkUrl(List<String> p, String field, String url, boolean required) {

@@ -14,6 +14,7 @@ import java.util.Map;
  * temporary-credentials endpoint (authType {@code oauth1}; {@code tokenUrl} is then its token-credentials one). {@code secretName} lets providers
  * share one client (the Google family); {@code quirk} names the rare code-level difference
  * ({@link ProviderQuirks}). {@code refreshUrl}: where refreshes go when not to the token URL (Figma).
+ * {@code revoke}: how to revoke a grant on disconnect ({@link Revoke}); absent when the provider has no revoke endpoint.
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record ProviderSpec(
@@ -23,7 +24,7 @@ public record ProviderSpec(
         String authorizeUrl,
         String tokenUrl,
         String requestTokenUrl,
-        String revokeUrl,
+        Revoke revoke,
         ClientAuth clientAuth,
         BodyFormat tokenBodyFormat,
         boolean pkce,
@@ -122,6 +123,35 @@ public record ProviderSpec(
         public PostConnectCall {
             metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
             authScheme = authScheme == null ? "Bearer" : authScheme;
+        }
+    }
+
+    /**
+     * How a provider revokes a grant (disconnect), as data. Defaults follow RFC 7009: {@code POST} the
+     * {@code refresh} token (the access token when there is none) as {@code token=} in a form body, without
+     * client authentication. {@code token}: which token to send ({@code refresh} falls back to {@code access}).
+     * {@code bodyFormat}: {@code form}, {@code json} ({@code {"token": …}}), {@code query} (in the URL) or
+     * {@code none}. {@code tokenParam}: the field's name. {@code clientAuth}: {@code none},
+     * {@code client_secret_post} (client_id/client_secret next to the token) or {@code client_secret_basic}.
+     * {@code authScheme}: when set (e.g. {@code Bearer}) the token goes in the Authorization header instead
+     * (Slack's auth.revoke, Dropbox, Meta). {@code successFlag}: a JSON boolean that must be true (Slack's
+     * {@code ok}). {@code tokenTypeHint}: also send RFC 7009's {@code token_type_hint}.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record Revoke(String url, String method, TokenKind token, RevokeFormat bodyFormat, String tokenParam,
+                         RevokeClientAuth clientAuth, String authScheme, String successFlag, boolean tokenTypeHint) {
+        public enum TokenKind { refresh, access }
+
+        public enum RevokeFormat { form, json, query, none }
+
+        public enum RevokeClientAuth { none, client_secret_post, client_secret_basic }
+
+        public Revoke {
+            method = method == null ? "POST" : method;
+            token = token == null ? TokenKind.refresh : token;
+            bodyFormat = bodyFormat == null ? (authScheme == null ? RevokeFormat.form : RevokeFormat.none) : bodyFormat;
+            tokenParam = tokenParam == null ? "token" : tokenParam;
+            clientAuth = clientAuth == null ? RevokeClientAuth.none : clientAuth;
         }
     }
 

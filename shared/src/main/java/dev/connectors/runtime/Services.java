@@ -89,7 +89,8 @@ public final class Services {
 
     public TokenStore tokenStore() {
         TokenKeys keys = keys(() -> TokenKeys.fromJson(appSecret()));
-        return new TokenStore(dynamo, settings.require(Settings.CONNECTIONS_TABLE), new TokenCipher(keys), clock);
+        return new TokenStore(dynamo, settings.require(Settings.CONNECTIONS_TABLE), new TokenCipher(keys), clock,
+                settings.optional(Settings.IDLE_REFRESH_DAYS).map(d -> Duration.ofDays(Long.parseLong(d))).orElse(null));
     }
 
     /** For listing connections: reads no secret and holds no key material. */
@@ -106,7 +107,24 @@ public final class Services {
     }
 
     public JobStore jobStore() {
-        return new JobStore(dynamo, settings.require(Settings.SYNC_JOBS_TABLE), clock);
+        return new JobStore(dynamo, settings.require(Settings.SYNC_JOBS_TABLE), clock,
+                dev.connectors.events.JobEvents.onFinished(events(), clock)); // sync_job.* events to the app
+    }
+
+    /** Events for the app (webhooks) through the webhook queue; dropped when WEBHOOK_QUEUE_URL is not set. */
+    public dev.connectors.events.EventPublisher events() {
+        return settings.optional(Settings.WEBHOOK_QUEUE_URL)
+                .<dev.connectors.events.EventPublisher>map(url -> new dev.connectors.events.SqsEventPublisher(sqs, url))
+                .orElse(dev.connectors.events.EventPublisher.NONE);
+    }
+
+    /** The webhook signing secret: {@code webhook_secret} in the app secret; not_configured without it. */
+    public String webhookSecret() {
+        JsonNode secret = appSecret().get("webhook_secret");
+        if (secret == null || !secret.isTextual() || secret.asText().length() < 16) {
+            throw new ConnectorException(ErrorCode.NOT_CONFIGURED, "app secret lacks webhook_secret (16+ characters)");
+        }
+        return secret.asText();
     }
 
     public JobQueue jobQueue() {

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,6 +31,7 @@ import java.util.regex.Pattern;
  */
 public final class BackfillRunner {
     private static final Log LOG = Log.of(BackfillRunner.class);
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final Pattern LINK_NEXT = Pattern.compile("<([^>]*)>\\s*;[^,]*rel=\"?next\"?", Pattern.CASE_INSENSITIVE);
     private static final int DEFAULT_RETRY_AFTER_SECONDS = 60;
     /** Where an API with a {@code successFlag} names its error (also read for {@code skipParentErrors}). */
@@ -41,9 +43,23 @@ public final class BackfillRunner {
      * and a false {@code successFlag}, e.g. a revoked grant must end as needs_reauth, not be retried).
      */
     public record Context(BackfillSpec spec, String apiBase, Map<String, String> apiHeaders,
-                          Map<String, String> values, AccessTokens tokens, Map<String, String> errorCodes) {
+                          Map<String, String> values, AccessTokens tokens, Map<String, String> errorCodes,
+                          Map<String, String> bodySecrets) {
         public Context {
             errorCodes = errorCodes == null ? Map.of() : Map.copyOf(errorCodes);
+            apiHeaders = apiHeaders == null ? Map.of() : Map.copyOf(apiHeaders);
+            bodySecrets = bodySecrets == null ? Map.of() : Map.copyOf(bodySecrets);
+        }
+
+        public Context(BackfillSpec spec, String apiBase, Map<String, String> apiHeaders,
+                       Map<String, String> values, AccessTokens tokens, Map<String, String> errorCodes) {
+            this(spec, apiBase, apiHeaders, values, tokens, errorCodes, Map.of());
+        }
+
+        /** Client credentials for {@code {client_id}} / {@code {client_secret}} in a JSON body (never in URLs or headers). */
+        @Override
+        public String toString() {
+            return "Context[apiBase=" + apiBase + ", values=" + values.keySet() + "]";
         }
     }
 
@@ -80,13 +96,13 @@ public final class BackfillRunner {
             if (!timeLeft.getAsBoolean()) {
                 return new BackfillResult.Continue();
             }
-            if (r.parent() != null) values.put("parent.id", cp.parentId());
-
+            values.keySet().removeIf(k -> k.startsWith("parent.") || k.startsWith("grandparent."));
             ProviderRequest request;
             try {
-                request = authorized(BackfillRequests.build(r, ctx.apiBase(), values, cp.cursor()), ctx, ctx.tokens().current());
+                if (r.parent() != null) values.putAll(parentValues(job, ctx.spec(), r, cp.parentId()));
+                request = request(r, ctx, values, cp.cursor(), ctx.tokens().current());
             } catch (ConnectorException | IllegalArgumentException e) {
-                return new BackfillResult.Retry("cannot build request for " + r.model() + ": " + e.getMessage());
+                return new BackfillResult.Retry(scrub("cannot build request for " + r.model() + ": " + e.getMessage(), ctx));
             }
             ProviderResponse response;
             try {
@@ -94,13 +110,15 @@ public final class BackfillRunner {
                 if (response.status() == 401 && !refreshed) {
                     refreshed = true; // one refresh per run: a second 401 means the grant is gone
                     String fresh = ctx.tokens().refreshAfterUnauthorized();
-                    response = http.send(authorized(BackfillRequests.build(r, ctx.apiBase(), values, cp.cursor()), ctx, fresh));
+                    response = http.send(request(r, ctx, values, cp.cursor(), fresh));
                 }
             } catch (ConnectorException e) {
                 if (e.code() == ErrorCode.INVALID_GRANT || e.code() == ErrorCode.INVALID_CLIENT) {
-                    return new BackfillResult.NeedsReauth(e.code().code() + ": " + e.detail());
+                    return new BackfillResult.NeedsReauth(scrub(e.code().code() + ": " + e.detail(), ctx));
                 }
-                return new BackfillResult.Retry(e.code().code() + ": " + e.detail());
+                return new BackfillResult.Retry(scrub(e.code().code() + ": " + e.detail(), ctx));
+            } catch (IllegalArgumentException e) {
+                return new BackfillResult.Retry(scrub("cannot build request for " + r.model() + ": " + e.getMessage(), ctx));
             }
             if (response.status() == 429) {
                 int seconds = response.retryAfter().map(d -> (int) Math.max(1, d.toSeconds())).orElse(DEFAULT_RETRY_AFTER_SECONDS);
@@ -124,20 +142,29 @@ public final class BackfillRunner {
             } catch (ConnectorException e) {
                 if (e.code() == ErrorCode.RATE_LIMITED) return new BackfillResult.Delay(DEFAULT_RETRY_AFTER_SECONDS, e.detail());
                 if (e.code() == ErrorCode.INVALID_GRANT || e.code() == ErrorCode.INVALID_CLIENT) {
-                    return new BackfillResult.NeedsReauth(e.code().code() + ": " + e.detail());
+                    return new BackfillResult.NeedsReauth(scrub(e.code().code() + ": " + e.detail(), ctx));
                 }
-                return new BackfillResult.Retry(e.code().code() + ": " + e.detail());
+                return new BackfillResult.Retry(scrub(e.code().code() + ": " + e.detail(), ctx));
             }
-            JsonNode items = JsonPaths.at(json, r.records());
+            JsonNode items = at(json, r.records());
+            if (r.singleRecord() && items != null && items.isObject()) {
+                items = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(items);
+            }
+            if (items == null && r.optionalRecords()) {
+                items = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+            }
             if (items == null || !items.isArray()) {
-                return new BackfillResult.Retry("backfill " + r.model() + ": no records array at '" + r.records() + "'");
+                return new BackfillResult.Retry("backfill " + r.model() + ": no records " + (r.singleRecord() ? "object" : "array")
+                        + " at '" + r.records() + "'");
             }
             Page page = readPage(items, r, cp.parentId(), job.windowStart());
             records.upsert(job.tenantId(), job.provider(), r.model(), job.jobId(), page.records());
-            String nextCursor = page.reachedWindowStart() ? null : nextCursor(r.paginator(), json, response, cp.cursor(), items.size());
+            String nextCursor = page.reachedWindowStart() || r.singleRecord() ? null
+                    : nextCursor(r, json, response, cp.cursor(), items);
             if (nextCursor != null && (r.paginator().type() == Paginator.Type.link_header || r.paginator().type() == Paginator.Type.next_url)) {
                 try {
-                    BackfillRequests.sameOrigin(ctx.apiBase(), nextCursor); // never checkpoint a link we will not follow
+                    // never checkpoint a link we will not follow; a relative one is stored resolved
+                    nextCursor = BackfillRequests.sameOrigin(ctx.apiBase(), nextCursor).toString();
                 } catch (ConnectorException e) {
                     return new BackfillResult.Retry(e.code().code() + ": " + e.detail());
                 }
@@ -145,7 +172,99 @@ public final class BackfillRunner {
             Checkpoint next = nextCursor == null ? afterUnit(job, r) : cp.nextPage(nextCursor);
             job = save(job, next, 1, page.records().size(), owner);
             if (job == null) return new BackfillResult.LeaseLost();
+            OptionalInt wait = quotaExhausted(ctx.spec().rateLimit(), response);
+            if (wait.isPresent()) {
+                // the page is stored and checkpointed: the next one waits in the queue, never in this Lambda
+                return new BackfillResult.Delay(wait.getAsInt(), "rate-limit quota exhausted on " + r.model());
+            }
         }
+    }
+
+    /**
+     * The values of {parent.id}, {parent.<path>} and {grandparent.id} for one parent record. {parent.id} is the
+     * parent's own provider id: its stored id, unless the parent itself fans out ({@code <grandparent>:<id>}).
+     */
+    private Map<String, String> parentValues(SyncJob job, BackfillSpec spec, BackfillSpec.Resource r, String parentStoredId) {
+        BackfillSpec.Resource parentRes = null;
+        for (BackfillSpec.Resource candidate : spec.resources()) {
+            if (candidate.model().equals(r.parent())) {
+                parentRes = candidate;
+                break;
+            }
+        }
+        Map<String, String> out = new HashMap<>();
+        out.put("parent.id", parentStoredId);
+        boolean nestedParent = parentRes != null && parentRes.parent() != null && !parentRes.ownId();
+        java.util.Set<String> wanted = BackfillRequests.parentPlaceholders(r);
+        wanted.remove("parent.id");
+        if (!nestedParent && wanted.isEmpty()) return out;
+        JsonNode payload = storedPayload(job, r.parent(), parentStoredId);
+        if (nestedParent) {
+            String own = payload == null ? null : JsonPaths.text(payload, parentRes.id());
+            if (own != null && parentStoredId.endsWith(":" + own)) {
+                out.put("parent.id", own);
+                out.put("grandparent.id", parentStoredId.substring(0, parentStoredId.length() - own.length() - 1));
+            }
+        }
+        for (String name : wanted) {
+            if (name.startsWith("parent.") && payload != null) {
+                String v = JsonPaths.text(payload, name.substring("parent.".length()));
+                if (v != null) out.put(name, v);
+            }
+        }
+        return out; // a missing value fails the request build with "no value for {...}"
+    }
+
+    private JsonNode storedPayload(SyncJob job, String model, String id) {
+        return records.get(job.tenantId(), job.provider(), model, id)
+                .map(item -> item.get("payload"))
+                .map(v -> {
+                    try {
+                        return JSON.readTree(v.s());
+                    } catch (java.io.IOException e) {
+                        return null;
+                    }
+                })
+                .orElse(null);
+    }
+
+    /** Seconds to wait when the answer says the quota is used up; empty when requests may go on. */
+    static OptionalInt quotaExhausted(BackfillSpec.RateLimit limit, ProviderResponse response) {
+        if (limit == null || limit.remainingHeader() == null) return OptionalInt.empty();
+        Optional<String> remaining = response.header(limit.remainingHeader());
+        if (remaining.isEmpty()) return OptionalInt.empty();
+        try {
+            if (new BigDecimal(remaining.get().trim()).signum() > 0) return OptionalInt.empty();
+        } catch (NumberFormatException e) {
+            return OptionalInt.empty();
+        }
+        long seconds = DEFAULT_RETRY_AFTER_SECONDS;
+        Optional<String> reset = limit.resetHeader() == null ? Optional.empty() : response.header(limit.resetHeader());
+        if (reset.isPresent()) {
+            try {
+                long value = new BigDecimal(reset.get().trim()).setScale(0, java.math.RoundingMode.CEILING).longValueExact();
+                seconds = limit.resetIsEpoch() ? value - Instant.now().getEpochSecond() : value;
+            } catch (NumberFormatException | ArithmeticException e) {
+                seconds = DEFAULT_RETRY_AFTER_SECONDS;
+            }
+        }
+        return OptionalInt.of((int) Math.max(1, Math.min(JobQueue.MAX_DELAY_SECONDS, seconds)));
+    }
+
+    /** Never let a token or the client secret reach a job's last error or a log line. */
+    private static String scrub(String text, Context ctx) {
+        if (text == null) return null;
+        String out = text;
+        for (String secret : ctx.bodySecrets().values()) {
+            if (secret != null && secret.length() >= 6) out = out.replace(secret, "***");
+        }
+        try {
+            String token = ctx.tokens().current();
+            if (token != null && token.length() >= 6) out = out.replace(token, "***");
+        } catch (RuntimeException ignored) {
+            // no token to hide
+        }
+        return out;
     }
 
     private SyncJob save(SyncJob job, Checkpoint next, int pages, int count, String owner) {
@@ -163,9 +282,19 @@ public final class BackfillRunner {
         return new Checkpoint(cp.resource() + 1, null, null);
     }
 
-    private ProviderRequest authorized(ProviderRequest request, Context ctx, String token) {
-        ProviderRequest out = request.header("Authorization", "Bearer " + token);
-        for (Map.Entry<String, String> h : ctx.apiHeaders().entrySet()) out = out.header(h.getKey(), h.getValue());
+    /** One page's request with the token where the spec puts it, the entry's apiHeaders and the resource's headers. */
+    private ProviderRequest request(BackfillSpec.Resource r, Context ctx, Map<String, String> values, String cursor, String token) {
+        String auth = ctx.spec().auth();
+        Map<String, String> bodyFields = auth.startsWith("body_field:")
+                ? Map.of(auth.substring("body_field:".length()), token) : Map.of();
+        ProviderRequest out = BackfillRequests.build(r, ctx.apiBase(), values, ctx.bodySecrets(), bodyFields, cursor);
+        if (auth.equals("bearer")) {
+            out = out.header("Authorization", "Bearer " + token);
+        } else if (auth.startsWith("header:")) {
+            out = out.header(auth.substring("header:".length()), token);
+        }
+        for (Map.Entry<String, String> h : BackfillRequests.headers(ctx.apiHeaders(), values).entrySet()) out = out.header(h.getKey(), h.getValue());
+        for (Map.Entry<String, String> h : BackfillRequests.headers(r.headers(), values).entrySet()) out = out.header(h.getKey(), h.getValue());
         return out;
     }
 
@@ -189,7 +318,7 @@ public final class BackfillRunner {
                 reached = true; // newest-first listing: everything after this is older than the window
                 continue;
             }
-            out.add(new SyncRecord(parentId == null ? id : parentId + ":" + id, updated, item.toString()));
+            out.add(new SyncRecord(parentId == null || r.ownId() ? id : parentId + ":" + id, updated, item.toString()));
         }
         return new Page(out, reached);
     }
@@ -198,7 +327,7 @@ public final class BackfillRunner {
         if (value == null || value.isBlank()) return null;
         try {
             return switch (format) {
-                case iso -> OffsetDateTime.parse(value).toInstant();
+                case iso -> parseIso(value.trim());
                 case epoch_seconds -> {
                     BigDecimal seconds = new BigDecimal(value);
                     yield Instant.ofEpochSecond(seconds.longValue(), seconds.remainder(BigDecimal.ONE).movePointRight(9).longValue());
@@ -210,20 +339,66 @@ public final class BackfillRunner {
         }
     }
 
-    private static String nextCursor(Paginator p, JsonNode json, ProviderResponse response, String current, int count) {
+    private static final Pattern MS_JSON_DATE = Pattern.compile("/Date\\((-?\\d+)([+-]\\d{4})?\\)/");
+    private static final java.time.format.DateTimeFormatter COMPACT_OFFSET =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss[.SSS]xx");
+
+    private static Instant parseIso(String value) {
+        Matcher ms = MS_JSON_DATE.matcher(value);
+        if (ms.matches()) return Instant.ofEpochMilli(Long.parseLong(ms.group(1))); // the offset is display-only
+        try {
+            return OffsetDateTime.parse(value).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            // Salesforce "2025-01-02T03:04:05.000+0000", Zoho "2025-01-02T03:04:05+0100", Plaid "2025-01-02"
+            if (value.length() == 10) return java.time.LocalDate.parse(value).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+            return OffsetDateTime.parse(value, COMPACT_OFFSET).toInstant();
+        }
+    }
+
+    private static String nextCursor(BackfillSpec.Resource r, JsonNode json, ProviderResponse response, String current, JsonNode items) {
+        Paginator p = r.paginator();
+        int count = items.size();
+        if (p.type() == Paginator.Type.none) return null;
+        if (p.hasMorePath() != null) {
+            JsonNode more = at(json, p.hasMorePath());
+            if (more == null || !more.asBoolean(false)) return null;
+        }
+        if (p.endPath() != null) {
+            JsonNode end = at(json, p.endPath());
+            if (end != null && end.asBoolean(false)) return null;
+        }
+        boolean shortPage = count == 0 || p.pageSize() != null && count < p.pageSize();
         return switch (p.type()) {
             case none -> null;
             case cursor, next_url -> {
-                if (p.hasMorePath() != null) {
-                    JsonNode more = JsonPaths.at(json, p.hasMorePath());
-                    if (more == null || !more.asBoolean(false)) yield null;
-                }
-                String c = JsonPaths.text(json, p.cursorPath());
+                JsonNode cn = at(json, p.cursorPath());
+                String c = cn != null && cn.isValueNode() ? cn.asText() : null;
                 yield c == null || c.isBlank() || c.equals(current) ? null : c;
             }
             case link_header -> response.header("Link").map(BackfillRunner::nextLink).orElse(null);
-            case page -> count == 0 ? null : Long.toString((current == null ? 1 : Long.parseLong(current)) + 1);
+            case page -> shortPage ? null : Long.toString((current == null ? 1 : Long.parseLong(current)) + 1);
+            case last_id -> {
+                String last = count == 0 ? null : JsonPaths.text(items.get(count - 1), r.id());
+                yield last == null || last.isBlank() || last.equals(current) ? null : last;
+            }
+            case offset -> {
+                long next = (current == null ? (p.start() == null ? 0 : p.start()) : Long.parseLong(current)) + count;
+                JsonNode total = p.totalPath() == null ? null : at(json, p.totalPath());
+                if (total != null && total.canConvertToLong()) { // the total, when the answer has one, decides
+                    yield count == 0 || next >= total.asLong() + (p.start() == null ? 0 : p.start()) ? null : Long.toString(next);
+                }
+                yield shortPage ? null : Long.toString(next);
+            }
         };
+    }
+
+    /** A dot path, or a top-level key that itself holds dots (Microsoft Graph's {@code @odata.nextLink}). */
+    static JsonNode at(JsonNode json, String path) {
+        if (json != null && json.isObject() && path != null && path.contains(".") && json.has(path)) {
+            JsonNode n = json.get(path);
+            return n == null || n.isNull() ? null : n;
+        }
+        return JsonPaths.at(json, path);
     }
 
     static String nextLink(String linkHeader) {

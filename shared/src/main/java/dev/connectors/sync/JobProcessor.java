@@ -81,11 +81,11 @@ public final class JobProcessor {
         BackfillResult result;
         try {
             // a missing secret or a refresh failure counts as an attempt, like any provider failure
-            ProviderConfig config = configs.apply(job.provider());
+            ProviderConfig config = configFor(spec);
             ConnectionTokens connectionTokens = new ConnectionTokens(spec, config, connection.get());
             Map<String, String> values = config.withValues(connection.get().metadata()).withDefaults(spec).values();
             BackfillRunner.Context ctx = new BackfillRunner.Context(backfill, Placeholders.fill(spec.apiBaseUrl(), values),
-                    spec.apiHeaders(), values, connectionTokens, spec.tokenResponse().errorCodes());
+                    spec.apiHeaders(), values, connectionTokens, spec.tokenResponse().errorCodes(), bodySecrets(config));
             if (refresher.expiresSoon(connection.get())) connectionTokens.refreshAfterUnauthorized();
             result = runner.run(job, owner, ctx, timeLeft);
         } catch (ConnectorException e) {
@@ -113,6 +113,23 @@ public final class JobProcessor {
             return finish(latest, owner, JobStatus.needs_reauth, "The connection needs to be authorized again.", null);
         }
         return retry(latest, owner, ((BackfillResult.Retry) result).reason());
+    }
+
+    /**
+     * The provider's secret; API-key services have none (the tenant's key is the connection's token), so
+     * they get an empty config rather than failing on a missing client_id.
+     */
+    private ProviderConfig configFor(ProviderSpec spec) {
+        if (ProviderSpec.API_KEY.equals(spec.authTypeOrDefault())) return new ProviderConfig(null, null, Map.of());
+        return configs.apply(spec.id());
+    }
+
+    /** {client_id} / {client_secret} for JSON bodies only (Plaid): kept out of URLs, headers and log lines. */
+    private static Map<String, String> bodySecrets(ProviderConfig config) {
+        Map<String, String> out = new java.util.HashMap<>();
+        if (config.clientId() != null) out.put("client_id", config.clientId());
+        if (config.clientSecret() != null) out.put("client_secret", config.clientSecret());
+        return out;
     }
 
     private boolean continueLater(SyncJob job, String owner, int delaySeconds, String why) {

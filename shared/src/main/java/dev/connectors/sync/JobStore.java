@@ -31,11 +31,21 @@ public final class JobStore {
     private final DynamoDbClient dynamo;
     private final String table;
     private final Clock clock;
+    private final java.util.function.Consumer<SyncJob> onFinished;
 
     public JobStore(DynamoDbClient dynamo, String table, Clock clock) {
+        this(dynamo, table, clock, job -> { });
+    }
+
+    /**
+     * @param onFinished told once per job, after a save that moved it to a finished status (the worker's
+     *                   finish, or {@link #cancel}); it must not throw (events to the app, see {@code events/})
+     */
+    public JobStore(DynamoDbClient dynamo, String table, Clock clock, java.util.function.Consumer<SyncJob> onFinished) {
         this.dynamo = dynamo;
         this.table = table;
         this.clock = clock;
+        this.onFinished = onFinished;
     }
 
     /** Creates the job unless a job with this id exists; returns whether it was created. */
@@ -86,6 +96,49 @@ public final class JobStore {
         return items.isEmpty() ? Optional.empty() : Optional.of(fromItem(items.get(0)));
     }
 
+    /**
+     * The connection's newest jobs (up to {@code limit}, read from the index newest first) that are still
+     * queued or running. Eventually consistent, like {@link #latestFor}.
+     */
+    public List<SyncJob> activeFor(String tenantId, String provider, int limit) {
+        return recentFor(tenantId, provider, limit).stream().filter(j -> !j.status().finished()).toList();
+    }
+
+    /** The connection's newest jobs, newest first (one Query of the index, so one consistent-enough snapshot). */
+    public List<SyncJob> recentFor(String tenantId, String provider, int limit) {
+        List<Map<String, AttributeValue>> items = Storage.call("query recent sync jobs", () -> dynamo.query(r -> r
+                .tableName(table).indexName(CONNECTION_INDEX)
+                .keyConditionExpression("tenant_provider = :tp")
+                .expressionAttributeValues(Map.of(":tp", s(connectionKey(tenantId, provider))))
+                .scanIndexForward(false).limit(limit))).items();
+        return items.stream().map(JobStore::fromItem).toList();
+    }
+
+    /**
+     * Ends a queued or running job as failed without holding its lease: the lease owner becomes a marker
+     * no worker uses, so the worker's next checkpoint save fails (lease lost) and it stops; a queued job is
+     * never leased again. False when the job had already finished.
+     */
+    public boolean cancel(String jobId, String reason) {
+        Instant now = clock.instant();
+        try {
+            Map<String, AttributeValue> item = Storage.call("cancel sync job", () -> dynamo.updateItem(r -> r
+                    .tableName(table).key(key(jobId))
+                    .updateExpression("SET #s = :failed, last_error = :e, updated_at = :now, lease_owner = :o"
+                            + " REMOVE lease_until, enqueue_pending")
+                    .conditionExpression("attribute_exists(job_id) AND (#s = :queued OR #s = :running)")
+                    .expressionAttributeNames(Map.of("#s", "status"))
+                    .expressionAttributeValues(Map.of(":failed", s(JobStatus.failed.name()), ":e", s(reason),
+                            ":now", n(now.getEpochSecond()), ":o", s("cancelled"),
+                            ":queued", s(JobStatus.queued.name()), ":running", s(JobStatus.running.name())))
+                    .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW))).attributes();
+            onFinished.accept(fromItem(item));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
     /** Takes the job for {@code owner} until {@code until}; empty when it is finished or someone else holds it. */
     public Optional<SyncJob> lease(String jobId, String owner, Instant until) {
         Instant now = clock.instant();
@@ -117,6 +170,7 @@ public final class JobStore {
             Storage.run("save sync job", () -> dynamo.putItem(r -> r.tableName(table).item(item)
                     .conditionExpression("lease_owner = :o")
                     .expressionAttributeValues(Map.of(":o", s(owner)))));
+            if (release && job.status().finished()) onFinished.accept(job);
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;

@@ -55,11 +55,55 @@ public final class SyncJobs {
      */
     public static String startAfterConnect(java.util.function.Supplier<SyncJobs> syncJobs, dev.connectors.tokens.Connection saved) {
         try {
-            return syncJobs.get().start(saved.tenantId(), saved.provider(), "connect-v" + saved.version()).jobId();
+            return syncJobs.get().start(saved.tenantId(), saved.provider(), connectReason(saved)).jobId();
         } catch (ConnectorException e) {
             LOG.error("sync_job_not_created", "error_code", e.code().code(), "detail", e.detail());
             return null;
         }
+    }
+
+    /**
+     * The job reason of a connection's first backfill. The creation time is part of it: after a disconnect
+     * (the item is deleted) a reconnect starts again at version 1 and must still get a new job.
+     */
+    public static String connectReason(dev.connectors.tokens.Connection saved) {
+        return "connect-" + (saved.createdAt() == null ? 0 : saved.createdAt().toEpochMilli()) + "-v" + saved.version();
+    }
+
+    /** What {@link #resync} did: the job the caller should watch, and whether this call created it. */
+    public record Resync(SyncJob job, boolean created) {
+    }
+
+    /**
+     * A backfill on request, idempotent while one runs: a queued or running job of the connection is
+     * returned as it is. Otherwise the new job's id is derived from the connection's latest job
+     * ({@code resync-after-<job id>}), so every request of the same "epoch" (two clicks, two tabs,
+     * a client retry) names the same job and the conditional create lets exactly one through. When
+     * that job exists and has already finished (the index lagged), the chain moves on from it.
+     */
+    public Resync resync(String tenantId, String provider) {
+        // one read for both decisions: reading "active?" and "latest?" separately lets a job created between
+        // the two reads become the base of a second new job (two clicks, two jobs)
+        List<SyncJob> recent = jobs.recentFor(tenantId, provider, 25);
+        java.util.Optional<SyncJob> active = recent.stream().filter(j -> !j.status().finished()).findFirst();
+        if (active.isPresent()) return new Resync(active.get(), false);
+        String previous = recent.isEmpty() ? "none" : recent.get(0).jobId();
+        for (int hop = 0; hop < 10; hop++) {
+            Instant now = clock.instant();
+            Instant windowStart = now.atZone(ZoneOffset.UTC).minusMonths(WINDOW_MONTHS).toInstant();
+            String jobId = jobId(tenantId, provider, "resync-after-" + previous);
+            SyncJob job = new SyncJob(jobId, tenantId, provider, JobStatus.queued, windowStart, now, Checkpoint.START,
+                    0, 0, 0, null, null, now, now);
+            if (jobs.create(job)) {
+                enqueue(jobId);
+                LOG.info("sync_job_requested", "job_id", jobId, "after", previous);
+                return new Resync(job, true);
+            }
+            java.util.Optional<SyncJob> existing = jobs.get(jobId);
+            if (existing.isPresent() && !existing.get().status().finished()) return new Resync(existing.get(), false);
+            previous = jobId;
+        }
+        throw new IllegalStateException("resync chain longer than 10 jobs behind the index");
     }
 
     /** Sends the job's message and clears its pending mark; false when SQS is unavailable. */

@@ -6,8 +6,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import static dev.connectors.dynamo.Items.*;
 
@@ -32,6 +35,31 @@ public final class TokenStore {
         }
     }
 
+    /** Sparse GSI of the refresher: only active connections with a refresh token and a due time carry its keys. */
+    public static final String REFRESH_INDEX = "refresh-due";
+    /** Fixed shards of the index's partition key ("due#0".."due#3"), so no single GSI partition takes every write. */
+    public static final int REFRESH_SHARDS = 4;
+    /**
+     * How long before expiry (or the idle limit) a connection becomes due: three runs of the 5-minute
+     * schedule, so one failed or late run never lets a token lapse.
+     */
+    public static final Duration REFRESH_AHEAD = Duration.ofMinutes(15);
+
+    /** The refresh lease and failure counters of a connection (never tokens). */
+    public record RefreshState(String leaseOwner, Instant leaseUntil, int failures, String lastError, Instant dueAt) {
+    }
+
+    /** A connection key as the refresh index returns it. */
+    public record Key(String tenantId, String provider) {
+    }
+
+    /** One page of due keys, and where the next page starts (null at the end). */
+    public record DuePage(List<Key> keys, Map<String, AttributeValue> next) {
+    }
+
+    /** Outcome of re-encrypting one row with the current key. */
+    public enum Reencryption { reencrypted, already_current, unreadable, gone }
+
     /** The attributes {@link #list} reads: never the token ciphertext or its key id. */
     private static final List<String> SUMMARY_ATTRIBUTES = List.of("tenant_id", "provider", "status", "scopes",
             "expires_at", "metadata", "connected_by", "created_at", "updated_at");
@@ -40,12 +68,23 @@ public final class TokenStore {
     private final String table;
     private final TokenCipher cipher;
     private final Clock clock;
+    /** Refresh tokens unused this long are refreshed even without an expiry (null: never, the default). */
+    private final Duration idleRefresh;
 
     public TokenStore(DynamoDbClient dynamo, String table, TokenCipher cipher, Clock clock) {
+        this(dynamo, table, cipher, clock, null);
+    }
+
+    public TokenStore(DynamoDbClient dynamo, String table, TokenCipher cipher, Clock clock, Duration idleRefresh) {
         this.dynamo = dynamo;
         this.table = table;
         this.cipher = cipher;
         this.clock = clock;
+        this.idleRefresh = idleRefresh;
+    }
+
+    public Duration idleRefresh() {
+        return idleRefresh;
     }
 
     /** A store for {@link #list} only: no key material is loaded, and reading or writing tokens fails. */
@@ -119,6 +158,20 @@ public final class TokenStore {
         }
     }
 
+    /**
+     * Deletes the connection (tokens and all) if it is still at {@code version}: a reconnect or refresh
+     * that happened since it was read is never deleted blindly. False when it changed or is gone.
+     */
+    public boolean delete(String tenantId, String provider, long version) {
+        try {
+            Storage.run("delete connection", () -> dynamo.deleteItem(r -> r.tableName(table).key(key(tenantId, provider))
+                    .conditionExpression("version = :v").expressionAttributeValues(Map.of(":v", n(version)))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
     private Map<String, AttributeValue> key(String tenantId, String provider) {
         return Map.of("tenant_id", s(tenantId), "provider", s(provider));
     }
@@ -148,8 +201,188 @@ public final class TokenStore {
         putIfPresent(item, "created_at", c.createdAt());
         putIfPresent(item, "updated_at", c.updatedAt());
         item.put("version", n(c.version()));
+        Instant due = refreshDueAt(c);
+        if (due != null) { // sparse: everything else stays out of the refresher's index
+            item.put("refresh_bucket", s(refreshBucket(c.tenantId(), c.provider())));
+            item.put("refresh_due_at", n(due.getEpochSecond()));
+        }
         return item;
     }
+
+    /**
+     * When the refresher should renew this connection: {@link #REFRESH_AHEAD} before its expiry, or (with
+     * an idle policy) before its last write plus that period, whichever is first. A failed refresh moves
+     * it to the back-off's retry time instead ({@link #recordRefreshFailure}). Null when it cannot or need
+     * not be refreshed: such rows stay out of the index.
+     */
+    public Instant refreshDueAt(Connection c) {
+        if (c.status() != ConnectionStatus.active || c.refreshToken() == null) return null;
+        Instant idle = idleRefresh == null || c.updatedAt() == null ? null : c.updatedAt().plus(idleRefresh);
+        Instant limit = c.expiresAt() == null ? idle : idle == null || c.expiresAt().isBefore(idle) ? c.expiresAt() : idle;
+        return limit == null ? null : limit.minus(REFRESH_AHEAD);
+    }
+
+    public static String refreshBucket(String tenantId, String provider) {
+        return "due#" + Math.floorMod((tenantId + "|" + provider).hashCode(), REFRESH_SHARDS);
+    }
+
+    // ------------------------------------------------------------------ refresh index, lease, failures
+
+    /**
+     * One page of connections due at or before {@code cutoff} in one shard of the sparse index: a Query that
+     * reads only due items, so its cost follows the number due, never the number of connections.
+     * @return the keys, and the start key of the next page (null at the end)
+     */
+    public DuePage dueBefore(int shard, Instant cutoff, int limit,
+                                                                       Map<String, AttributeValue> start) {
+        var page = Storage.call("query due connections", () -> dynamo.query(r -> r.tableName(table).indexName(REFRESH_INDEX)
+                .keyConditionExpression("refresh_bucket = :b AND refresh_due_at <= :c")
+                .expressionAttributeValues(Map.of(":b", s("due#" + shard), ":c", n(cutoff.getEpochSecond())))
+                .limit(limit).exclusiveStartKey(start)));
+        List<Key> keys = page.items().stream().map(i -> new Key(str(i, "tenant_id"), str(i, "provider"))).toList();
+        Map<String, AttributeValue> next = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        return new DuePage(keys, next);
+    }
+
+    /**
+     * Takes the refresh lease on version {@code version} of the connection: a conditional write that
+     * succeeds only when nobody holds an unexpired lease and nobody wrote since that version.
+     * @return the state with the lease, or empty when another holds it or the version moved on
+     */
+    public Optional<RefreshState> acquireRefreshLease(String tenantId, String provider, long version, String owner, Duration ttl) {
+        Instant now = clock.instant();
+        try {
+            Map<String, AttributeValue> after = Storage.call("lease connection refresh", () -> dynamo.updateItem(r -> r
+                    .tableName(table).key(key(tenantId, provider))
+                    .updateExpression("SET refresh_lease_owner = :o, refresh_lease_until = :u")
+                    .conditionExpression("version = :v AND (attribute_not_exists(refresh_lease_until) OR refresh_lease_until < :now)")
+                    .expressionAttributeValues(Map.of(":o", s(owner), ":u", n(now.plus(ttl).toEpochMilli()),
+                            ":v", n(version), ":now", n(now.toEpochMilli())))
+                    .returnValues(ReturnValue.ALL_NEW))).attributes();
+            return Optional.of(refreshStateOf(after));
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Gives the lease back without a change (the holder's own lease only). */
+    public void releaseRefreshLease(String tenantId, String provider, String owner) {
+        try {
+            Storage.run("release connection refresh", () -> dynamo.updateItem(r -> r.tableName(table).key(key(tenantId, provider))
+                    .updateExpression("REMOVE refresh_lease_owner, refresh_lease_until")
+                    .conditionExpression("refresh_lease_owner = :o").expressionAttributeValues(Map.of(":o", s(owner)))));
+        } catch (ConditionalCheckFailedException ignored) {
+            // expired and taken by someone else, or the row was rewritten: nothing of ours to release
+        }
+    }
+
+    /**
+     * Counts a transient refresh failure, keeps its error code, releases the holder's lease, and moves the
+     * connection's place in the refresh index to {@code retryAt} (the back-off). Tokens and version are untouched.
+     */
+    public void recordRefreshFailure(String tenantId, String provider, String owner, String errorCode, Instant retryAt) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":one", n(1), ":zero", n(0), ":e", s(errorCode),
+                ":at", n(clock.instant().getEpochSecond()), ":due", n(retryAt.getEpochSecond())));
+        StringBuilder condition = new StringBuilder("attribute_exists(tenant_id)");
+        if (owner != null) {
+            condition.append(" AND refresh_lease_owner = :o");
+            values.put(":o", s(owner));
+        }
+        try {
+            Storage.run("record refresh failure", () -> dynamo.updateItem(r -> r.tableName(table).key(key(tenantId, provider))
+                    .updateExpression("SET refresh_failures = if_not_exists(refresh_failures, :zero) + :one, "
+                            + "last_refresh_error = :e, last_refresh_error_at = :at, refresh_due_at = :due "
+                            + "REMOVE refresh_lease_owner, refresh_lease_until")
+                    .conditionExpression(condition.toString()).expressionAttributeValues(values)));
+        } catch (ConditionalCheckFailedException ignored) {
+            // the row was rewritten meanwhile (a refresh or reconnect won): its fresh state needs no back-off
+        }
+    }
+
+    /** Lease and failure counters, read consistently; empty when the connection does not exist. */
+    public Optional<RefreshState> refreshState(String tenantId, String provider) {
+        Map<String, AttributeValue> item = Storage.call("read refresh state", () -> dynamo.getItem(r -> r.tableName(table)
+                .key(key(tenantId, provider)).consistentRead(true)
+                .projectionExpression("version, refresh_lease_owner, refresh_lease_until, refresh_failures, last_refresh_error, refresh_due_at"))).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(refreshStateOf(item));
+    }
+
+    private static RefreshState refreshStateOf(Map<String, AttributeValue> item) {
+        long until = num(item, "refresh_lease_until", -1);
+        return new RefreshState(str(item, "refresh_lease_owner"), until < 0 ? null : Instant.ofEpochMilli(until),
+                (int) num(item, "refresh_failures", 0), str(item, "last_refresh_error"), instant(item, "refresh_due_at"));
+    }
+
+    // ------------------------------------------------------------------ key rotation
+
+    /** The key id a row is encrypted with (null when the row does not exist). */
+    public String storedKeyId(String tenantId, String provider) {
+        Map<String, AttributeValue> item = Storage.call("read key id", () -> dynamo.getItem(r -> r.tableName(table)
+                .key(key(tenantId, provider)).consistentRead(true).projectionExpression("key_id"))).item();
+        return item == null ? null : str(item, "key_id");
+    }
+
+    /**
+     * Re-encrypts one row's ciphertexts with the current key, in place: an UpdateItem conditioned on the
+     * version and old key id, so tokens, version, lease and counters stay as they are. A row that does not
+     * decrypt is left alone (never overwritten with nothing).
+     */
+    public Reencryption reencrypt(String tenantId, String provider) {
+        TokenCipher keys = cipher();
+        for (int attempt = 1; ; attempt++) {
+            Map<String, AttributeValue> item = Storage.call("read connection", () -> dynamo.getItem(r -> r.tableName(table)
+                    .key(key(tenantId, provider)).consistentRead(true))).item();
+            if (item == null || item.isEmpty()) return Reencryption.gone;
+            String oldKey = str(item, "key_id");
+            if (keys.currentKeyId().equals(oldKey)) return Reencryption.already_current;
+            Map<String, AttributeValue> values = new HashMap<>();
+            List<String> sets = new ArrayList<>();
+            try {
+                for (Map.Entry<String, String> f : CIPHERTEXTS.entrySet()) {
+                    byte[] ct = bytes(item, f.getKey());
+                    if (ct == null) continue;
+                    String aad = aad(tenantId, provider, f.getValue());
+                    values.put(":" + f.getValue(), b(keys.encrypt(keys.decrypt(ct, oldKey, aad), aad)));
+                    sets.add(f.getKey() + " = :" + f.getValue());
+                }
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                LOG.error("connection_undecryptable", "tenant", tenantId, "provider", provider, "error", e);
+                return Reencryption.unreadable;
+            }
+            sets.add("key_id = :k");
+            values.put(":k", s(keys.currentKeyId()));
+            values.put(":v", item.get("version"));
+            values.put(":old", item.containsKey("key_id") ? item.get("key_id") : s(""));
+            try {
+                Storage.run("re-encrypt connection", () -> dynamo.updateItem(r -> r.tableName(table).key(key(tenantId, provider))
+                        .updateExpression("SET " + String.join(", ", sets))
+                        .conditionExpression("version = :v AND key_id = :old").expressionAttributeValues(values)));
+                return Reencryption.reencrypted;
+            } catch (ConditionalCheckFailedException e) {
+                if (attempt >= 3) throw new ConcurrentUpdateException("connection " + provider + " kept changing during re-encryption");
+            }
+        }
+    }
+
+    /**
+     * Every row's key, key id first, one Scan page at a time. Only for the one-shot re-encryption job:
+     * without a tenant there is no partition to query, and the job must visit every row once anyway.
+     * @return the start key of the next page, null when the table is done
+     */
+    public Map<String, AttributeValue> scanKeyIds(Map<String, AttributeValue> start, int pageSize,
+                                                  Consumer<Map.Entry<Key, String>> row) {
+        var page = Storage.call("scan connections", () -> dynamo.scan(r -> r.tableName(table).limit(pageSize)
+                .projectionExpression("tenant_id, provider, key_id").exclusiveStartKey(start)));
+        page.items().forEach(i -> row.accept(Map.entry(new Key(str(i, "tenant_id"), str(i, "provider")), String.valueOf(str(i, "key_id")))));
+        return page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+    }
+
+    public String currentKeyId() {
+        return cipher().currentKeyId();
+    }
+
+    private static final Map<String, String> CIPHERTEXTS = Map.of(
+            "access_token_ct", "access", "refresh_token_ct", "refresh", "token_secret_ct", "token_secret");
 
     private static ConnectionSummary summaryOf(Map<String, AttributeValue> item) {
         return new ConnectionSummary(str(item, "tenant_id"), str(item, "provider"),

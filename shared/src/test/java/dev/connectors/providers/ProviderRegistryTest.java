@@ -62,7 +62,7 @@ class ProviderRegistryTest {
                 broken("api-key validation on an OAuth entry", s -> s.putObject("validation").put("url", "https://x.example.com"), "validation and link are for"),
                 broken("http authorizeUrl", s -> s.put("authorizeUrl", "http://slack.com/oauth/v2/authorize"), "authorizeUrl must be https"),
                 broken("no tokenUrl", s -> s.remove("tokenUrl"), "tokenUrl is required"),
-                broken("http revokeUrl", s -> s.put("revokeUrl", "http://slack.com/api/auth.revoke"), "revokeUrl must be https"),
+                broken("http revoke.url", s -> s.putObject("revoke").put("url", "http://slack.com/api/auth.revoke"), "revoke.url must be https"),
                 broken("placeholder inside an http URL", s -> s.put("apiBaseUrl", "http://{host}/api"), "apiBaseUrl must be https"),
                 broken("bad separator", s -> s.put("scopeSeparator", ";"), "scopeSeparator must be a space or a comma"),
                 broken("scope containing the separator", s -> scopes(s).add("chat:write,chat:read"), "bad scope 'chat:write,chat:read'"),

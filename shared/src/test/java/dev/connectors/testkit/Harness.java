@@ -29,6 +29,8 @@ import java.util.Map;
  */
 public final class Harness {
     public static final String APP_ORIGIN = "https://app.example.com";
+    /** The app secret's webhook_secret (the key of X-Connectors-Signature). */
+    public static final String WEBHOOK_SECRET = "whsec-test-0123456789abcdef";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public final TestResources resources;
@@ -116,6 +118,7 @@ public final class Harness {
         random.nextBytes(token);
         Base64.Encoder b64 = Base64.getEncoder();
         return "{\"state_keys\":{\"s1\":\"" + b64.encodeToString(state) + "\"},\"state_key_current\":\"s1\","
-                + "\"token_keys\":{\"t1\":\"" + b64.encodeToString(token) + "\"},\"token_key_current\":\"t1\"}";
+                + "\"token_keys\":{\"t1\":\"" + b64.encodeToString(token) + "\"},\"token_key_current\":\"t1\","
+                + "\"webhook_secret\":\"" + WEBHOOK_SECRET + "\"}";
     }
 }

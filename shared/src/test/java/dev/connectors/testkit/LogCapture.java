@@ -17,7 +17,8 @@ public final class LogCapture {
     }
 
     public static void install() {
-        // the static initialiser did the work; calling this makes the dependency explicit
+        // again on every call: a test that borrowed the sink (ProviderHttpTest) may have put the default back
+        Log.sink(LINES::add);
     }
 
     public static String all() {

@@ -81,7 +81,11 @@ class EventsTest {
     private static final Map<String, List<String>> REQUIRED_SAMPLES = Map.of(
             "SyncWorkerFunction", List.of("sqs-job.json", "sqs-unreadable.json"),
             "JobReconcilerFunction", List.of("schedule.json"),
-            "ConnectionsApiFunction", List.of("list-connections.json", "get-sync-job.json", "get-records.json", "no-claims.json"));
+            "TokenRefresherFunction", List.of("schedule.json"),
+            "ReencryptTokensFunction", List.of("start.json", "resume.json"),
+            "ConnectionsApiFunction", List.of("list-connections.json", "get-sync-job.json", "get-records.json", "no-claims.json",
+                    "delete-connection.json", "start-sync.json"),
+            "WebhookSenderFunction", List.of("sqs-event.json"));
     /**
      * Samples named {@code no-claims*} lack the authorizer block on a JWT route. API Gateway never sends
      * that; they show the handler refuses it anyway (the local runner, or a route detached from its authorizer).
@@ -233,11 +237,21 @@ class EventsTest {
             }
         } else if (output[0] instanceof APIGatewayV2HTTPResponse response) {
             checkApiResponse(function + "/" + file, file.startsWith(NO_CLAIMS_PREFIX), (APIGatewayV2HTTPEvent) input, response);
+        } else if (input instanceof SQSEvent sqs && function.equals("WebhookSenderFunction")) {
+            // no WebhookUrl in the stack's defaults: the app takes no webhooks, so events are dropped, never retried
+            assertThat(((SQSBatchResponse) output[0]).getBatchItemFailures()).as("%s/%s", function, file).isEmpty();
+            assertThat(logs).contains("webhook_not_configured");
         } else if (input instanceof SQSEvent sqs) {
             checkBatchResponse(sqs, (SQSBatchResponse) output[0]);
         } else {
             assertThat(output[0]).as("%s returns a map", function).isInstanceOf(Map.class);
-            assertThat(((Map<?, ?>) output[0]).get("resent")).isEqualTo(0); // fresh tables: nothing pending
+            @SuppressWarnings("unchecked")
+            Map<String, Object> out = (Map<String, Object>) output[0];
+            switch (function) { // fresh tables: nothing pending, nothing due, nothing to re-encrypt
+                case "TokenRefresherFunction" -> assertThat(out).containsEntry("due", (Object) 0).containsEntry("failed", (Object) 0);
+                case "ReencryptTokensFunction" -> assertThat(out).containsEntry("reencrypted", (Object) 0).containsEntry("complete", (Object) true);
+                default -> assertThat(out.get("resent")).isEqualTo(0);
+            }
         }
     }
 

@@ -5,15 +5,19 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connectors.config.Settings;
 import dev.connectors.functions.connections.ConnectionsApiHandler;
+import dev.connectors.functions.webhooks.WebhookSenderHandler;
 import dev.connectors.functions.oauth.ApiKeyHandler;
 import dev.connectors.functions.oauth.LinkTokenHandler;
 import dev.connectors.functions.oauth.OAuthHandler;
+import dev.connectors.functions.refresher.ReencryptTokensHandler;
+import dev.connectors.functions.refresher.TokenRefresherHandler;
 import dev.connectors.functions.sync.JobReconcilerHandler;
 import dev.connectors.functions.sync.SyncWorkerHandler;
 import dev.connectors.providers.ProviderRegistry;
 import dev.connectors.providers.ProviderSpec;
 import dev.connectors.testing.ProviderScaffold;
 import dev.connectors.testing.RepoRoot;
+import dev.connectors.tokens.TokenStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -60,16 +64,21 @@ class TemplateTest {
     private static final Map<Class<?>, List<String>> REQUIRED_SETTINGS = Map.of(
             OAuthHandler.class, List.of(Settings.PROVIDER, Settings.PROVIDER_SECRET_ID, Settings.CONNECTIONS_TABLE,
                     Settings.OAUTH_SESSIONS_TABLE, Settings.SYNC_JOBS_TABLE, Settings.SYNC_QUEUE_URL,
-                    Settings.APP_SECRET_ID, Settings.PUBLIC_BASE_URL),
+                    Settings.APP_SECRET_ID, Settings.PUBLIC_BASE_URL, Settings.WEBHOOK_QUEUE_URL),
             // reads no provider secret: the tenant brings the key; the app secret only encrypts it
             ApiKeyHandler.class, List.of(Settings.PROVIDER, Settings.CONNECTIONS_TABLE, Settings.SYNC_JOBS_TABLE,
                     Settings.SYNC_QUEUE_URL, Settings.APP_SECRET_ID),
             LinkTokenHandler.class, List.of(Settings.PROVIDER, Settings.PROVIDER_SECRET_ID, Settings.CONNECTIONS_TABLE,
                     Settings.OAUTH_SESSIONS_TABLE, Settings.SYNC_JOBS_TABLE, Settings.SYNC_QUEUE_URL, Settings.APP_SECRET_ID),
             SyncWorkerHandler.class, List.of(Settings.CONNECTIONS_TABLE, Settings.SYNC_JOBS_TABLE, Settings.RECORDS_TABLE,
-                    Settings.SYNC_QUEUE_URL, Settings.APP_SECRET_ID, Settings.PROVIDER_SECRET_IDS),
+                    Settings.SYNC_QUEUE_URL, Settings.APP_SECRET_ID, Settings.PROVIDER_SECRET_IDS, Settings.WEBHOOK_QUEUE_URL),
             JobReconcilerHandler.class, List.of(Settings.SYNC_JOBS_TABLE, Settings.SYNC_QUEUE_URL),
-            ConnectionsApiHandler.class, List.of(Settings.CONNECTIONS_TABLE, Settings.SYNC_JOBS_TABLE, Settings.RECORDS_TABLE));
+            TokenRefresherHandler.class, List.of(Settings.CONNECTIONS_TABLE, Settings.APP_SECRET_ID, Settings.PROVIDER_SECRET_IDS),
+            ReencryptTokensHandler.class, List.of(Settings.CONNECTIONS_TABLE, Settings.APP_SECRET_ID),
+            // DELETE decrypts the token it revokes and may need client credentials; POST .../sync enqueues a job
+            ConnectionsApiHandler.class, List.of(Settings.CONNECTIONS_TABLE, Settings.SYNC_JOBS_TABLE, Settings.RECORDS_TABLE,
+                    Settings.SYNC_QUEUE_URL, Settings.APP_SECRET_ID, Settings.PROVIDER_SECRET_IDS, Settings.WEBHOOK_QUEUE_URL),
+            WebhookSenderHandler.class, List.of(Settings.APP_SECRET_ID, Settings.WEBHOOK_URL));
 
     /** Settings that name a resource of the template, and the resource they must reference. */
     private static final Map<String, String> RESOURCE_SETTINGS = Map.of(
@@ -77,7 +86,8 @@ class TemplateTest {
             Settings.OAUTH_SESSIONS_TABLE, "OAuthSessionsTable",
             Settings.SYNC_JOBS_TABLE, "SyncJobsTable",
             Settings.RECORDS_TABLE, "RecordsTable",
-            Settings.SYNC_QUEUE_URL, "SyncQueue");
+            Settings.SYNC_QUEUE_URL, "SyncQueue",
+            Settings.WEBHOOK_QUEUE_URL, "WebhookQueue");
 
     /** arn:…:secret:${Param}-* (Secrets Manager appends "-" and six random characters to the name). */
     private static final Pattern SECRET_ARN = Pattern.compile(
@@ -301,7 +311,7 @@ class TemplateTest {
             for (String key : required) {
                 String resource = RESOURCE_SETTINGS.get(key);
                 if (resource == null) continue;
-                if (key.equals(Settings.SYNC_QUEUE_URL)) {
+                if (key.endsWith("_QUEUE_URL")) {
                     assertThat(queues).as("%s sends to %s: SQSSendMessagePolicy", function, resource).contains(resource);
                 } else {
                     assertThat(tables).as("%s uses %s: a DynamoDB policy", function, resource).contains(resource);
@@ -370,19 +380,91 @@ class TemplateTest {
     }
 
     @Test
-    void theConnectionsApiOnlyReadsTablesAndNoSecret() {
+    void theConnectionsTableHasTheSparseRefreshIndexTheRefresherQueries() {
+        Map<String, Object> due = list(TEMPLATE.properties("ConnectionsTable").get("GlobalSecondaryIndexes")).stream()
+                .map(Template::map).filter(i -> TokenStore.REFRESH_INDEX.equals(i.get("IndexName"))).findFirst()
+                .orElseThrow(() -> new AssertionError("ConnectionsTable has no GSI " + TokenStore.REFRESH_INDEX));
+        assertThat(keyNames(due.get("KeySchema"))).containsExactly("refresh_bucket", "refresh_due_at");
+        assertThat(attributeTypes("ConnectionsTable")).containsEntry("refresh_bucket", "S").containsEntry("refresh_due_at", "N");
+        // the refresher re-reads each due row (consistent, decrypted): keys are all it needs from the index
+        assertThat(map(due.get("Projection")).get("ProjectionType")).isEqualTo("KEYS_ONLY");
+    }
+
+    @Test
+    void theTokenRefresherRunsOnAScheduleAndReadsTheSameSecretsAsTheWorker() {
+        List<String> refreshers = TEMPLATE.functions().keySet().stream()
+                .filter(f -> TEMPLATE.handlerClass(f).equals(TokenRefresherHandler.class.getName())).toList();
+        assertThat(refreshers).hasSize(1);
+        String refresher = refreshers.get(0);
+        String worker = sqsConsumerOf(syncQueue());
+        assertThat(TEMPLATE.events(refresher).values()).extracting(e -> e.get("Type")).as("%s events", refresher)
+                .containsAnyOf("Schedule", "ScheduleV2");
+        assertThat(TEMPLATE.ownVariables(refresher).get(Settings.PROVIDER_SECRET_IDS))
+                .isEqualTo(TEMPLATE.ownVariables(worker).get(Settings.PROVIDER_SECRET_IDS));
+        assertThat(secretParamsReadBy(refresher)).containsExactlyInAnyOrderElementsOf(secretParamsReadBy(worker));
+        assertThat(TEMPLATE.policyTemplates(refresher)).extracting(Map.Entry::getKey).containsOnly("DynamoDBCrudPolicy");
+        assertThat(TEMPLATE.managedPolicies(refresher)).isEmpty();
+        assertThat(httpApiRoutes(refresher)).isEmpty();
+
+        List<String> reencrypt = TEMPLATE.functions().keySet().stream()
+                .filter(f -> TEMPLATE.handlerClass(f).equals(ReencryptTokensHandler.class.getName())).toList();
+        assertThat(reencrypt).hasSize(1);
+        assertThat(TEMPLATE.events(reencrypt.get(0))).as("one-shot, invoked by hand").isEmpty();
+        assertThat(secretParamsReadBy(reencrypt.get(0))).containsExactly(appSecretParam());
+    }
+
+    @Test
+    void theConnectionsApiServesItsRoutesAndReadsTheSameProviderSecretsAsTheWorker() {
         List<String> functions = TEMPLATE.functions().keySet().stream()
                 .filter(f -> TEMPLATE.handlerClass(f).equals(ConnectionsApiHandler.class.getName())).toList();
         assertThat(functions).hasSize(1);
         String api = functions.get(0);
+        String worker = sqsConsumerOf(syncQueue());
+        // revoking needs client credentials: the same generated secret list as the worker, plus the app secret
+        assertThat(TEMPLATE.ownVariables(api).get(Settings.PROVIDER_SECRET_IDS))
+                .isEqualTo(TEMPLATE.ownVariables(worker).get(Settings.PROVIDER_SECRET_IDS));
+        assertThat(secretParamsReadBy(api)).containsExactlyInAnyOrderElementsOf(secretParamsReadBy(worker));
         assertThat(TEMPLATE.policyTemplates(api)).extracting(Map.Entry::getKey).as("%s policies", api)
-                .containsOnly("DynamoDBReadPolicy");
-        assertThat(TEMPLATE.statements(api)).as("%s: listing never decrypts, so no secret access", api).isEmpty();
+                .containsOnly("DynamoDBReadPolicy", "DynamoDBCrudPolicy", "SQSSendMessagePolicy");
         assertThat(TEMPLATE.managedPolicies(api)).isEmpty();
         Map<String, Map<String, Object>> routes = httpApiRoutes(api);
-        assertThat(routes).containsOnlyKeys("GET /connections", "GET /sync-jobs/{id}", "GET /records");
+        assertThat(routes).containsOnlyKeys("GET /connections", "GET /sync-jobs/{id}", "GET /records",
+                "DELETE /connections/{provider}", "POST /connections/{provider}/sync");
         routes.forEach((route, props) -> assertThat(map(props.get("Auth")).get("Authorizer"))
                 .as("%s uses the default JWT authorizer", route).isNull());
+    }
+
+    @Test
+    void webhooksGoThroughTheirOwnQueueWithADeadLetterQueueAndPartialBatchFailures() {
+        String queue = refTarget(TEMPLATE.globalVariables().get(Settings.WEBHOOK_QUEUE_URL));
+        assertThat(queue).isEqualTo("WebhookQueue");
+        String sender = sqsConsumerOf(queue);
+        assertThat(TEMPLATE.handlerClass(sender)).isEqualTo(WebhookSenderHandler.class.getName());
+        Map<String, Object> props = TEMPLATE.properties(queue);
+        int timeout = integer(TEMPLATE.functionProperty(sender, "Timeout").orElse(3));
+        assertThat(integer(props.getOrDefault("VisibilityTimeout", 30))).isGreaterThanOrEqualTo(6 * timeout);
+        Map<String, Object> redrive = map(props.get("RedrivePolicy"));
+        String dlq = String.valueOf(list(map(redrive.get("deadLetterTargetArn")).get("Fn::GetAtt")).get(0));
+        assertThat(TEMPLATE.typeOf(dlq)).isEqualTo("AWS::SQS::Queue");
+        assertThat(integer(redrive.get("maxReceiveCount"))).isBetween(3, 20);
+        for (String q : List.of(queue, dlq)) {
+            assertThat(TEMPLATE.properties(q).get("SqsManagedSseEnabled")).as("%s encrypted at rest", q).isEqualTo(true);
+        }
+        Map<String, Object> sqs = TEMPLATE.events(sender).values().stream().filter(e -> "SQS".equals(e.get("Type")))
+                .map(e -> map(e.get("Properties"))).findFirst().orElseThrow();
+        assertThat(list(sqs.get("FunctionResponseTypes"))).containsExactly("ReportBatchItemFailures");
+        assertThat(TEMPLATE.environment(sender).get(Settings.WEBHOOK_URL)).isEqualTo(ref("WebhookUrl"));
+        assertThat(secretParamsReadBy(sender)).as("the webhook secret is in the app secret").containsExactly(appSecretParam());
+        // every function that raises events may send to the queue
+        for (String function : TEMPLATE.functions().keySet()) {
+            String handler = TEMPLATE.handlerClass(function);
+            boolean emits = handler.equals(OAuthHandler.class.getName()) || handler.equals(SyncWorkerHandler.class.getName())
+                    || handler.equals(ConnectionsApiHandler.class.getName());
+            if (!emits) continue;
+            assertThat(TEMPLATE.policyTemplates(function).stream().filter(p -> p.getKey().equals("SQSSendMessagePolicy"))
+                    .map(p -> String.valueOf(list(map(p.getValue().get("QueueName")).get("Fn::GetAtt")).get(0))).toList())
+                    .as("%s sends events", function).contains(queue);
+        }
     }
 
     @Test

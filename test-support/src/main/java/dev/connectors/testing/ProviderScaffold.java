@@ -91,13 +91,27 @@ public final class ProviderScaffold {
         return out;
     }
 
+    /**
+     * Replaces the body of every copy of the region: a region may appear in several functions (the worker's
+     * secret ids and ARNs are also the scheduled refresher's). At least one copy must exist.
+     */
     private static String replace(String template, String region, String body) {
-        int begin = template.indexOf(BEGIN + region);
-        int end = template.indexOf(END + region);
-        if (begin < 0 || end < begin) throw new IllegalStateException("template.yaml lacks the markers of region '" + region + "'");
-        int bodyStart = template.indexOf('\n', begin) + 1;
-        int lineStart = template.lastIndexOf('\n', end) + 1;
-        return template.substring(0, bodyStart) + body + template.substring(lineStart);
+        String out = template;
+        int from = 0;
+        int copies = 0;
+        while (true) {
+            int begin = out.indexOf(BEGIN + region, from);
+            if (begin < 0) break;
+            int end = out.indexOf(END + region, begin);
+            if (end < 0) throw new IllegalStateException("template.yaml: region '" + region + "' is not closed");
+            int bodyStart = out.indexOf('\n', begin) + 1;
+            int lineStart = out.lastIndexOf('\n', end) + 1;
+            out = out.substring(0, bodyStart) + body + out.substring(lineStart);
+            from = bodyStart + body.length() + (END + region).length();
+            copies++;
+        }
+        if (copies == 0) throw new IllegalStateException("template.yaml lacks the markers of region '" + region + "'");
+        return out;
     }
 
     private static Set<String> secretNames(List<Provider> providers) {
@@ -141,6 +155,7 @@ public final class ProviderScaffold {
                             - DynamoDBCrudPolicy: { TableName: !Ref OAuthSessionsTable }
                             - DynamoDBCrudPolicy: { TableName: !Ref SyncJobsTable }
                             - SQSSendMessagePolicy: { QueueName: !GetAtt SyncQueue.QueueName }
+                            - SQSSendMessagePolicy: { QueueName: !GetAtt WebhookQueue.QueueName } # connection.active events
                             - Statement:
                                 - Effect: Allow
                                   Action: secretsmanager:GetSecretValue

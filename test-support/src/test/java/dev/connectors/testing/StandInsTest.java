@@ -35,7 +35,7 @@ class StandInsTest {
     @Test
     void createsEveryTableAndQueueOfTheTemplateUnderThePrefix() {
         assertThat(resources.tableNames()).containsOnlyKeys("ConnectionsTable", "OAuthSessionsTable", "SyncJobsTable", "RecordsTable");
-        assertThat(resources.queueUrls()).containsOnlyKeys("SyncQueue", "SyncDeadLetterQueue");
+        assertThat(resources.queueUrls()).containsOnlyKeys("SyncQueue", "SyncDeadLetterQueue", "WebhookQueue", "WebhookDeadLetterQueue");
         assertThat(resources.tableName("ConnectionsTable")).isEqualTo(resources.prefix() + "ConnectionsTable");
         assertThat(dynamo.describeTable(r -> r.tableName(resources.tableName("SyncJobsTable"))).table().globalSecondaryIndexes())
                 .extracting(gsi -> gsi.indexName()).containsExactlyInAnyOrder("pending-enqueue", "by-connection");

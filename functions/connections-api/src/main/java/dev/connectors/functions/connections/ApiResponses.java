@@ -32,7 +32,7 @@ final class ApiResponses {
         };
     }
 
-    private static APIGatewayV2HTTPResponse json(int status, Object body) {
+    static APIGatewayV2HTTPResponse json(int status, Object body) {
         try {
             return APIGatewayV2HTTPResponse.builder().withStatusCode(status)
                     .withHeaders(Map.of("Content-Type", "application/json", "Cache-Control", "no-store"))

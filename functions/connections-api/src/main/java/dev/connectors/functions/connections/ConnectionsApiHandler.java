@@ -11,29 +11,50 @@ import dev.connectors.errors.ErrorFormatter;
 import dev.connectors.log.Log;
 import dev.connectors.providers.ProviderRegistry;
 import dev.connectors.runtime.Services;
+import dev.connectors.providers.ProviderSpec;
 import dev.connectors.sync.SyncJob;
+import dev.connectors.sync.SyncJobs;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * The read side of the app's API (payload 2.0, behind the JWT authorizer): GET /connections,
- * GET /sync-jobs/{id}, GET /records. The tenant comes only from the authorizer's claims; another
- * tenant's job answers exactly like an unknown one. Nothing escapes as a stack trace.
+ * The app's API (payload 2.0, behind the JWT authorizer): GET /connections, DELETE /connections/{provider},
+ * POST /connections/{provider}/sync, GET /sync-jobs/{id}, GET /records. The tenant comes only from the
+ * authorizer's claims, and every key it addresses starts with that tenant; another tenant's job answers
+ * exactly like an unknown one. Nothing escapes as a stack trace.
  */
 public final class ConnectionsApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private static final Log LOG = Log.of(ConnectionsApiHandler.class);
     private static final String JOBS_PREFIX = "/sync-jobs/";
+    private static final String CONNECTIONS_PREFIX = "/connections/";
     private static final int MAX_JOB_ID_LENGTH = 256;
 
     private final Services services;
+    private final Function<String, ProviderSpec> specs;
+
+    /** A non-200 answer (202 for a newly started job). */
+    record Answer(int status, Object body) {
+    }
 
     public ConnectionsApiHandler() {
         this(Services.fromEnvironment());
     }
 
     public ConnectionsApiHandler(Services services) {
+        this(services, cached(ProviderRegistry::load));
+    }
+
+    /** For tests and the local runner: provider entries from elsewhere (e.g. rebased onto a stub). */
+    public ConnectionsApiHandler(Services services, Function<String, ProviderSpec> specs) {
         this.services = services;
+        this.specs = specs;
+    }
+
+    private static Function<String, ProviderSpec> cached(Function<String, ProviderSpec> loader) {
+        Map<String, ProviderSpec> cache = new java.util.concurrent.ConcurrentHashMap<>();
+        return id -> cache.computeIfAbsent(id, loader);
     }
 
     @Override
@@ -49,8 +70,10 @@ public final class ConnectionsApiHandler implements RequestHandler<APIGatewayV2H
             Log.put("tenant", tenant);
             Map<String, String> query = request.path().equals("/records") ? request.query() : Map.of();
             provider = ProviderRegistry.allIds().contains(query.getOrDefault("provider", "")) ? query.get("provider") : null;
+            if (provider == null) provider = connectionProvider(request);
             Log.put("provider", provider);
-            APIGatewayV2HTTPResponse response = ApiResponses.ok(route(request, tenant, query));
+            Object out = route(request, tenant, query, provider);
+            APIGatewayV2HTTPResponse response = out instanceof Answer a ? ApiResponses.json(a.status(), a.body()) : ApiResponses.ok(out);
             LOG.info("request_served", "path", request.path(), "status", response.getStatusCode());
             return response;
         } catch (ConnectorException e) {
@@ -63,8 +86,19 @@ public final class ConnectionsApiHandler implements RequestHandler<APIGatewayV2H
     }
 
     /** The body of a successful answer; every failure is a ConnectorException. */
-    private Object route(ApiRequest request, String tenant, Map<String, String> query) {
+    private Object route(ApiRequest request, String tenant, Map<String, String> query, String provider) {
         String path = request.path();
+        if (path.startsWith(CONNECTIONS_PREFIX)) {
+            boolean sync = path.endsWith("/sync");
+            if (request.method().equals("DELETE") && !sync) {
+                if (provider == null) throw new ConnectorException(ErrorCode.NOT_FOUND, "no connection of an unregistered provider");
+                return new Disconnect(services, specs).run(tenant, provider);
+            }
+            if (request.method().equals("POST") && sync) {
+                if (provider == null) throw new ConnectorException(ErrorCode.NOT_FOUND, "no connection of an unregistered provider");
+                return resync(tenant, provider);
+            }
+        }
         if (request.method().equals("GET")) {
             if (path.equals("/connections")) {
                 return ConnectionsView.list(tenant, services.tokenStoreWithoutKeys(), services.jobStore());
@@ -77,6 +111,32 @@ public final class ConnectionsApiHandler implements RequestHandler<APIGatewayV2H
             }
         }
         throw new ConnectorException(ErrorCode.NOT_FOUND, "no route " + request.method() + " " + path);
+    }
+
+    /** The registered provider of /connections/{provider}[/sync], or null. */
+    private static String connectionProvider(ApiRequest request) {
+        String path = request.path();
+        if (!path.startsWith(CONNECTIONS_PREFIX)) return null;
+        String rest = path.substring(CONNECTIONS_PREFIX.length());
+        if (rest.endsWith("/sync")) rest = rest.substring(0, rest.length() - "/sync".length());
+        if (rest.isEmpty() || rest.contains("/")) return null;
+        String id = request.pathParameter("provider", rest);
+        return ProviderRegistry.allIds().contains(id) ? id : null;
+    }
+
+    /**
+     * POST /connections/{provider}/sync: 200 with the job already queued or running, 202 with a new one.
+     * Needs an active connection (read from the summary: no key material).
+     */
+    private Object resync(String tenant, String provider) {
+        boolean active = services.tokenStoreWithoutKeys().list(tenant).stream()
+                .anyMatch(c -> c.provider().equals(provider) && c.status() == dev.connectors.tokens.ConnectionStatus.active);
+        if (!active) throw new ConnectorException(ErrorCode.NOT_FOUND, "no active connection to sync");
+        SyncJobs.Resync started = services.syncJobs().resync(tenant, provider);
+        LOG.info("sync_requested", "job_id", started.job().jobId(), "created", started.created());
+        Map<String, Object> body = JobView.full(started.job());
+        body.put("created", started.created());
+        return started.created() ? new Answer(202, body) : body;
     }
 
     /** The tenant's own job; another tenant's is not_found, exactly like one that does not exist. */

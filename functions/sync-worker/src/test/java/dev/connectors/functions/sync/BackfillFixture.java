@@ -19,10 +19,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.*;
 /**
  * One provider's backfill fixture, {@code backfill/<id>.json}: the history API's pages in the
  * provider's documented shape, each with the request it answers (absolute WireMock path, query
- * parameters — null means "absent" — and body fragments), plus the connection's metadata and
+ * parameters — null means "absent", {"contains": "..."} / {"matches": "regex"} for values built from the
+ * window — and body fragments), plus the connection's metadata and
  * settings, an empty-window answer, and the records each model must end with.
  * {@code {wiremock}} in any string is the stub server's base URL; {@code {days_ago:N}} is an
- * ISO-8601 instant N days before now and {@code {epoch_days_ago:N}} the same in epoch seconds, so
+ * ISO-8601 instant N days before now and {@code {epoch_days_ago:N}} the same in epoch seconds (a quoted
+ * {@code "{epoch_num_days_ago:N}"} as a JSON number), {@code {epoch_ms_days_ago:N}} in epoch millis,
+ * {@code {date_days_ago:N}} as a date and {@code {compact_days_ago:N}} with a {@code +0000} offset, so
  * fixtures stay inside (or outside) the window whenever they run.
  */
 record BackfillFixture(String provider, JsonNode json, String wiremock) {
@@ -40,11 +43,23 @@ record BackfillFixture(String provider, JsonNode json, String wiremock) {
 
     private static String relativeDates(String text) {
         java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{(epoch_)?days_ago:(\\d+)}").matcher(text);
+        // a quoted "{epoch_num_days_ago:N}" becomes a JSON number (Stripe's created)
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("\"\\{epoch_num_days_ago:(\\d+)}\"|\\{(epoch_|epoch_ms_|date_|compact_)?days_ago:(\\d+)}").matcher(text);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            java.time.Instant at = now.minus(java.time.Duration.ofDays(Long.parseLong(m.group(2))));
-            m.appendReplacement(out, m.group(1) != null ? Long.toString(at.getEpochSecond()) : at.toString());
+            String n = m.group(1) != null ? m.group(1) : m.group(3);
+            java.time.Instant at = now.minus(java.time.Duration.ofDays(Long.parseLong(n)));
+            String kind = m.group(1) != null ? "epoch_" : m.group(2) == null ? "" : m.group(2);
+            String value = switch (kind) {
+                case "epoch_" -> Long.toString(at.getEpochSecond());
+                case "epoch_ms_" -> Long.toString(at.toEpochMilli());
+                case "date_" -> at.atZone(java.time.ZoneOffset.UTC).toLocalDate().toString();
+                // Salesforce's "2025-01-02T03:04:05.000+0000"
+                case "compact_" -> java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSxx").format(at.atOffset(java.time.ZoneOffset.UTC));
+                default -> at.toString();
+            };
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(value));
         }
         m.appendTail(out);
         return out.toString();
@@ -87,8 +102,10 @@ record BackfillFixture(String provider, JsonNode json, String wiremock) {
     MappingBuilder request(int i) {
         JsonNode r = json.path("pages").path(i).path("request");
         MappingBuilder m = WireMock.request(r.path("method").asText("GET"), urlPathEqualTo(r.path("path").asText()));
-        r.path("query").fields().forEachRemaining(q -> m.withQueryParam(q.getKey(),
-                q.getValue().isNull() ? absent() : equalTo(q.getValue().asText())));
+        r.path("query").fields().forEachRemaining(q -> m.withQueryParam(q.getKey(), q.getValue().isNull() ? absent()
+                : q.getValue().has("matches") ? matching(q.getValue().path("matches").asText())
+                : q.getValue().has("contains") ? containing(q.getValue().path("contains").asText())
+                : equalTo(q.getValue().asText())));
         for (JsonNode fragment : r.path("bodyContains")) m.withRequestBody(containing(fragment.asText()));
         for (JsonNode fragment : r.path("bodyLacks")) m.withRequestBody(notContaining(fragment.asText()));
         r.path("headers").fields().forEachRemaining(h -> m.withHeader(h.getKey(), equalTo(h.getValue().asText())));

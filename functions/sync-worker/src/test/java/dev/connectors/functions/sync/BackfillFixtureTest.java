@@ -123,7 +123,7 @@ class BackfillFixtureTest {
         if (probed.pageCount() == 0 || !probed.refreshes()) return;
         WorkerFixture f = connected(provider, "tok-old", "ref-old", -1);
         BackfillFixture b = BackfillFixture.of(provider, f.h.wiremock.baseUrl());
-        StubMapping rejected = f.h.wiremock.stubFor(b.request(0).withHeader("Authorization", equalTo("Bearer tok-old")).atPriority(1)
+        StubMapping rejected = f.h.wiremock.stubFor(withToken(b.request(0), f.h.rebased(provider), "tok-old").atPriority(1)
                 .willReturn(aResponse().withStatus(401).withHeader("Content-Type", "application/json").withBody("{\"error\":\"invalid_token\"}")));
         f.h.wiremock.stubFor(post(urlPathEqualTo(tokenPath(f, b))).withRequestBody(containing("ref-old"))
                 .willReturn(okJson("{\"access_token\":\"tok-new\",\"token_type\":\"Bearer\",\"expires_in\":3600,\"ok\":true}")));
@@ -133,6 +133,15 @@ class BackfillFixtureTest {
         assertThat(f.reload().status()).as("%s: %s", provider, f.reload().lastError()).isEqualTo(JobStatus.succeeded);
         assertThat(f.services().tokenStore().get(f.tenant, provider).orElseThrow().accessToken()).isEqualTo("tok-new");
         f.h.wiremock.removeStub(rejected);
+    }
+
+    /** Matches requests carrying {@code token} where the entry's backfill puts it (bearer, a named header, a body field). */
+    private static com.github.tomakehurst.wiremock.client.MappingBuilder withToken(com.github.tomakehurst.wiremock.client.MappingBuilder m,
+                                                                                  ProviderSpec spec, String token) {
+        String auth = spec.backfill().auth();
+        if (auth.startsWith("header:")) return m.withHeader(auth.substring("header:".length()), equalTo(token));
+        if (auth.startsWith("body_field:")) return m.withRequestBody(containing("\"" + auth.substring("body_field:".length()) + "\":\"" + token + "\""));
+        return m.withHeader("Authorization", equalTo("Bearer " + token));
     }
 
     private static int pages(String provider) {

@@ -22,6 +22,8 @@ final class WorkerFixture {
     final String tenant = "tenant-" + UUID.randomUUID();
     final String provider;
     SyncJob job;
+    /** The registry entries the worker reads: the real ones rebased onto WireMock unless a test sets its own. */
+    java.util.function.Function<String, dev.connectors.providers.ProviderSpec> specs = h::rebased;
 
     WorkerFixture(String provider, Map<String, String> providerSettings) {
         this.provider = provider;
@@ -48,7 +50,7 @@ final class WorkerFixture {
     }
 
     SyncWorkerHandler handler() {
-        return new SyncWorkerHandler(services(), h::rebased);
+        return new SyncWorkerHandler(services(), specs);
     }
 
     /** Receives what is on the queue now and hands it to the worker as one SQS event. */

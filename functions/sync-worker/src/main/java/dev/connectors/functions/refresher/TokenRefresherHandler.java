@@ -1,0 +1,67 @@
+package dev.connectors.functions.refresher;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.connectors.log.Log;
+import dev.connectors.oauth.ScheduledRefresher;
+import dev.connectors.providers.ProviderRegistry;
+import dev.connectors.providers.ProviderSpec;
+import dev.connectors.runtime.Services;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+
+/**
+ * Scheduled (every 5 minutes): refreshes the tokens due (expiring within 15 minutes, idle, or past a back-off), found
+ * through the connections table's sparse refresh index, four at a time. It lives in the sync worker's
+ * jar: it needs exactly what the worker has (every provider secret, the token keys, the refresh path).
+ */
+public final class TokenRefresherHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+    private static final Log LOG = Log.of(TokenRefresherHandler.class);
+    /** Stop starting refreshes this long before the Lambda timeout: one refresh (≤ 20 s) must still fit. */
+    static final long SAFETY_MARGIN_MILLIS = 25_000;
+
+    private final Services services;
+    private final Function<String, ProviderSpec> specs;
+
+    public TokenRefresherHandler() {
+        this(Services.fromEnvironment());
+    }
+
+    public TokenRefresherHandler(Services services) {
+        this(services, cached(ProviderRegistry::load));
+    }
+
+    /** For tests and the local runner: provider entries from elsewhere (e.g. rebased onto a stub). */
+    public TokenRefresherHandler(Services services, Function<String, ProviderSpec> specs) {
+        this.services = services;
+        this.specs = specs;
+    }
+
+    private static Function<String, ProviderSpec> cached(Function<String, ProviderSpec> loader) {
+        Map<String, ProviderSpec> cache = new ConcurrentHashMap<>();
+        return id -> cache.computeIfAbsent(id, loader);
+    }
+
+    @Override
+    public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
+        Log.begin(context == null ? null : context.getAwsRequestId());
+        var store = services.tokenStore();
+        ScheduledRefresher refresher = new ScheduledRefresher(store, new dev.connectors.oauth.TokenRefresher(services.oauth(),
+                store, services.clock()), specs, services::providerConfig, services.clock(),
+                ScheduledRefresher.CONCURRENCY);
+        ScheduledRefresher.Result result = refresher.run(timeLeft(context));
+        if (!result.complete()) LOG.warn("refresher_incomplete", "due", result.due()); // the next run continues
+        return result.asMap();
+    }
+
+    private static BooleanSupplier timeLeft(Context context) {
+        if (context == null) {
+            long deadline = System.currentTimeMillis() + 60_000;
+            return () -> System.currentTimeMillis() < deadline;
+        }
+        return () -> context.getRemainingTimeInMillis() > SAFETY_MARGIN_MILLIS;
+    }
+}
