@@ -47,7 +47,7 @@ public final class OAuthHandler implements RequestHandler<APIGatewayV2HTTPEvent,
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        Log.begin(requestId(event, context));
+        Log.begin(Handlers.requestId(event, context));
         String providerId = spec == null ? services.settings().get(Settings.PROVIDER, "unknown") : spec.id();
         Log.put("provider", providerId);
         String path = event == null || event.getRawPath() == null ? "" : event.getRawPath();
@@ -72,19 +72,13 @@ public final class OAuthHandler implements RequestHandler<APIGatewayV2HTTPEvent,
     }
 
     private APIGatewayV2HTTPResponse authorize(APIGatewayV2HTTPEvent event) {
-        Map<String, String> claims = Requests.claims(event);
-        String tenant = claims.get(services.settings().get(Settings.TENANT_CLAIM, "tenant_id"));
-        String user = claims.get(services.settings().get(Settings.USER_CLAIM, "sub"));
-        if (tenant == null || tenant.isBlank()) {
-            throw new ConnectorException(ErrorCode.UNAUTHORIZED, "no tenant claim in the request context");
-        }
-        Log.put("tenant", tenant);
+        Handlers.Caller caller = Handlers.caller(services, event);
         Map<String, List<String>> query = Requests.query(event);
         List<String> returnTo = query.get("return_to");
         if (returnTo != null && returnTo.size() > 1) {
             throw new ConnectorException(ErrorCode.INVALID_RETURN_TO, "more than one return_to");
         }
-        URI url = flow.authorize(tenant, user, returnTo == null ? null : returnTo.get(0), query);
+        URI url = flow.authorize(caller.tenant(), caller.user(), returnTo == null ? null : returnTo.get(0), query);
         if (Requests.wantsJson(event)) {
             return Responses.json(200, Map.of("authorizationUrl", url.toString()));
         }
@@ -123,12 +117,5 @@ public final class OAuthHandler implements RequestHandler<APIGatewayV2HTTPEvent,
 
     private String displayName() {
         return spec == null ? null : spec.displayName();
-    }
-
-    private static String requestId(APIGatewayV2HTTPEvent event, Context context) {
-        if (event != null && event.getRequestContext() != null && event.getRequestContext().getRequestId() != null) {
-            return event.getRequestContext().getRequestId();
-        }
-        return context == null ? null : context.getAwsRequestId();
     }
 }
