@@ -13,12 +13,15 @@ public final class JobEvents {
     private JobEvents() {
     }
 
-    /** JobStore's finished-job hook: sync_job.succeeded or sync_job.failed, plus connection.needs_reauth when that is why. */
+    /**
+     * JobStore's finished-job hook: sync_job.succeeded or sync_job.failed (data.status needs_reauth when that is
+     * why). connection.needs_reauth is not sent here: the TokenRefresher sends it once, when it marks the
+     * connection (every needs_reauth transition goes through it), so a job that ends for that reason adds none.
+     */
     public static Consumer<SyncJob> onFinished(EventPublisher events, Clock clock) {
         return job -> {
             try {
                 events.publish(finished(job, clock));
-                if (job.status() == JobStatus.needs_reauth) events.publish(needsReauth(job.tenantId(), job.provider(), clock));
             } catch (RuntimeException e) {
                 // a hook never fails the save that triggered it
             }

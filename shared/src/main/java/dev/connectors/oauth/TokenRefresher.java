@@ -2,6 +2,8 @@ package dev.connectors.oauth;
 
 import dev.connectors.errors.ConnectorException;
 import dev.connectors.errors.ErrorCode;
+import dev.connectors.events.EventPublisher;
+import dev.connectors.events.JobEvents;
 import dev.connectors.log.Log;
 import dev.connectors.providers.ProviderSpec;
 import dev.connectors.tokens.Connection;
@@ -22,8 +24,9 @@ import java.util.UUID;
  * holder's token once it is stored, so a provider that rotates refresh tokens (GitLab invalidates the
  * old pair on every refresh) sees exactly one refresh. The new tokens, including a rotated refresh token,
  * are stored in one conditional write with the version; a response without a refresh token keeps the old
- * one. invalid_grant marks the connection needs_reauth; other failures are counted on the row and the
- * scheduled refresher backs off.
+ * one. invalid_grant marks the connection needs_reauth (and tells the app once, with a
+ * {@code connection.needs_reauth} event, whoever noticed: worker, scheduled refresher or API); other failures
+ * are counted on the row and the scheduled refresher backs off.
  */
 public final class TokenRefresher {
     private static final Log LOG = Log.of(TokenRefresher.class);
@@ -38,11 +41,19 @@ public final class TokenRefresher {
     private final OAuthClient oauth;
     private final TokenStore store;
     private final Clock clock;
+    private final EventPublisher events;
 
+    /** A refresher that tells nobody when a connection needs re-authorization (tests, tools). */
     public TokenRefresher(OAuthClient oauth, TokenStore store, Clock clock) {
+        this(oauth, store, clock, EventPublisher.NONE);
+    }
+
+    /** @param events where {@code connection.needs_reauth} goes when this refresher marks a connection */
+    public TokenRefresher(OAuthClient oauth, TokenStore store, Clock clock, EventPublisher events) {
         this.oauth = oauth;
         this.store = store;
         this.clock = clock;
+        this.events = events == null ? EventPublisher.NONE : events;
     }
 
     public boolean expiresSoon(Connection c) {
@@ -146,14 +157,28 @@ public final class TokenRefresher {
         return c;
     }
 
-    /** The user must connect again; never retried automatically. */
+    /**
+     * The user must connect again; never retried automatically. The app hears of it once: the event goes out
+     * only when this write is the one that changed the status (not when the row was already needs_reauth,
+     * nor when a concurrent writer won).
+     */
     public void markNeedsReauth(Connection c) {
+        boolean changed = false;
         try {
             store.save(c.withStatus(ConnectionStatus.needs_reauth));
+            changed = c.status() != ConnectionStatus.needs_reauth;
         } catch (TokenStore.ConcurrentUpdateException ignored) {
             // someone else changed it (maybe reconnected); their state wins
         }
         LOG.warn("connection_needs_reauth", "tenant", c.tenantId(), "provider", c.provider());
+        if (changed) {
+            try {
+                events.publish(JobEvents.needsReauth(c.tenantId(), c.provider(), clock));
+            } catch (RuntimeException e) {
+                // publishers do not throw; if one does, the connection's state is already right
+                LOG.warn("needs_reauth_event_failed", "tenant", c.tenantId(), "provider", c.provider());
+            }
+        }
     }
 
     private static void sleep(Duration d) {

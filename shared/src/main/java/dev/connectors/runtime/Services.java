@@ -99,7 +99,7 @@ public final class Services {
     }
 
     public TokenRefresher tokenRefresher() {
-        return new TokenRefresher(oauth(), tokenStore(), clock);
+        return new TokenRefresher(oauth(), tokenStore(), clock, events()); // connection.needs_reauth to the app
     }
 
     public OAuthSessionStore sessions() {

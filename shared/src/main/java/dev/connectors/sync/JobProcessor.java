@@ -52,7 +52,40 @@ public final class JobProcessor {
 
     /** @return true when the message is handled (delete it), false to let SQS redeliver it */
     public boolean process(String jobId, BooleanSupplier timeLeft) {
+        return process(jobId, timeLeft, 0);
+    }
+
+    /**
+     * As {@link #process(String, BooleanSupplier)}, told which delivery of its message this is (SQS's
+     * ApproximateReceiveCount, 0 when unknown). A crash (an unexpected exception) is written to the job's
+     * {@code last_error} before it propagates, so a message that ends in the DLQ leaves its reason on the job.
+     */
+    public boolean process(String jobId, BooleanSupplier timeLeft, int receiveCount) {
         String owner = UUID.randomUUID().toString();
+        try {
+            return runDelivery(jobId, timeLeft, owner);
+        } catch (RuntimeException e) {
+            noteCrash(jobId, owner, e, receiveCount);
+            throw e;
+        }
+    }
+
+    private void noteCrash(String jobId, String owner, RuntimeException e, int receiveCount) {
+        String detail = e instanceof ConnectorException c ? c.code().code() + ": " + c.detail()
+                : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        if (detail.length() > 300) detail = detail.substring(0, 300) + "...";
+        String why = "worker crashed" + (receiveCount > 0 ? " on delivery " + receiveCount : "") + ": " + detail
+                + " (the queue redelivers it; after maxReceiveCount deliveries the message waits in the dead-letter queue,"
+                + " and a redrive resumes the job from its checkpoint)";
+        try {
+            jobs.noteError(jobId, owner, why);
+        } catch (RuntimeException ignored) {
+            // storage is down too: the log line below is all there is
+        }
+        LOG.error("sync_job_crash_noted", "job_id", jobId, "receive_count", receiveCount, "detail", detail);
+    }
+
+    private boolean runDelivery(String jobId, BooleanSupplier timeLeft, String owner) {
         Optional<SyncJob> leased = jobs.lease(jobId, owner, clock.instant().plus(JobStore.LEASE));
         if (leased.isEmpty()) {
             Optional<SyncJob> existing = jobs.get(jobId);
@@ -98,7 +131,8 @@ public final class JobProcessor {
         SyncJob latest = jobs.get(jobId).orElse(job);
         // Java 17: no pattern matching in switch yet
         if (result instanceof BackfillResult.Done) {
-            return finish(latest, owner, JobStatus.succeeded, null, "complete");
+            // a spec may say its history is partial (Spotify keeps only the last ~50 plays): never a plain "complete"
+            return finish(latest, owner, JobStatus.succeeded, null, backfill.outcome() == null ? "complete" : backfill.outcome());
         } else if (result instanceof BackfillResult.LeaseLost) {
             return true;
         } else if (result instanceof BackfillResult.Continue) {

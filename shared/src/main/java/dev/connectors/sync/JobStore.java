@@ -159,6 +159,24 @@ public final class JobStore {
         }
     }
 
+    /**
+     * Records why a delivery failed (a crash the worker caught on its way out) without touching progress or
+     * the lease: the lease runs out as if the worker had died, so a redelivery waits for it. False when
+     * another delivery holds the job by now.
+     */
+    public boolean noteError(String jobId, String owner, String error) {
+        try {
+            Storage.run("note sync job error", () -> dynamo.updateItem(r -> r.tableName(table).key(key(jobId))
+                    .updateExpression("SET last_error = :e, updated_at = :now")
+                    .conditionExpression("lease_owner = :o")
+                    .expressionAttributeValues(Map.of(":e", s(error), ":o", s(owner),
+                            ":now", n(clock.instant().getEpochSecond())))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
     /** Saves progress (or a final status) while still holding the lease; false when the lease was lost. */
     public boolean save(SyncJob job, String owner, boolean release) {
         Map<String, AttributeValue> item = toItem(job);

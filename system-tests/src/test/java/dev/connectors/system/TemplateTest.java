@@ -402,7 +402,12 @@ class TemplateTest {
         assertThat(TEMPLATE.ownVariables(refresher).get(Settings.PROVIDER_SECRET_IDS))
                 .isEqualTo(TEMPLATE.ownVariables(worker).get(Settings.PROVIDER_SECRET_IDS));
         assertThat(secretParamsReadBy(refresher)).containsExactlyInAnyOrderElementsOf(secretParamsReadBy(worker));
-        assertThat(TEMPLATE.policyTemplates(refresher)).extracting(Map.Entry::getKey).containsOnly("DynamoDBCrudPolicy");
+        // connections only, plus sending connection.needs_reauth events to the webhook queue
+        assertThat(TEMPLATE.policyTemplates(refresher)).extracting(Map.Entry::getKey)
+                .containsOnly("DynamoDBCrudPolicy", "SQSSendMessagePolicy");
+        assertThat(TEMPLATE.policyTemplates(refresher).stream().filter(p -> p.getKey().equals("SQSSendMessagePolicy"))
+                .map(p -> String.valueOf(list(map(p.getValue().get("QueueName")).get("Fn::GetAtt")).get(0))).toList())
+                .containsExactly("WebhookQueue");
         assertThat(TEMPLATE.managedPolicies(refresher)).isEmpty();
         assertThat(httpApiRoutes(refresher)).isEmpty();
 
@@ -459,7 +464,8 @@ class TemplateTest {
         for (String function : TEMPLATE.functions().keySet()) {
             String handler = TEMPLATE.handlerClass(function);
             boolean emits = handler.equals(OAuthHandler.class.getName()) || handler.equals(SyncWorkerHandler.class.getName())
-                    || handler.equals(ConnectionsApiHandler.class.getName());
+                    || handler.equals(ConnectionsApiHandler.class.getName())
+                    || handler.equals(TokenRefresherHandler.class.getName()); // connection.needs_reauth
             if (!emits) continue;
             assertThat(TEMPLATE.policyTemplates(function).stream().filter(p -> p.getKey().equals("SQSSendMessagePolicy"))
                     .map(p -> String.valueOf(list(map(p.getValue().get("QueueName")).get("Fn::GetAtt")).get(0))).toList())

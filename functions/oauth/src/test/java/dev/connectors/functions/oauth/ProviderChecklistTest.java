@@ -74,7 +74,8 @@ class ProviderChecklistTest {
             ProviderConfig config = h.services().providerConfig(provider).withValues(f.inputs()).withDefaults(spec);
             tokenPath = ProviderFixtures.path(spec.tokenUrl(), config);
             if (spec.postConnect() != null) {
-                h.wiremock.stubFor(get(urlPathEqualTo(ProviderFixtures.path(spec.postConnect().url(), config)))
+                // the post-connect URL may name a host from the token response ({api_domain}): the expected metadata has it
+                h.wiremock.stubFor(get(urlPathEqualTo(ProviderFixtures.path(spec.postConnect().url(), config.withValues(f.metadata()))))
                         .willReturn(okJson(f.json().path("postConnect").path("body").toString())));
             }
             if (f.json().has("tokenGet")) { // a second leg on the token URL after the exchange (Meta's long-lived token)

@@ -18,7 +18,8 @@ import java.util.Map;
  * One provider's checklist fixture, {@code checklist/<id>.json}: its documented token responses
  * (success, invalid client), an optional post-connect answer, extra secret settings, per-connection
  * inputs, and what the stored connection must hold. Paths on WireMock are derived from the
- * (rebased) registry entry, so a fixture never repeats an endpoint.
+ * (rebased) registry entry, so a fixture never repeats an endpoint. {@code {wiremock}} in any string is the
+ * stub server's base URL (for hosts the token response names, such as Zoho's api_domain).
  */
 record ProviderFixtures(String provider, JsonNode json) {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,7 +27,10 @@ record ProviderFixtures(String provider, JsonNode json) {
     static ProviderFixtures of(String provider) {
         try (InputStream in = ProviderFixtures.class.getResourceAsStream("/checklist/" + provider + ".json")) {
             if (in == null) throw new IllegalStateException("no checklist fixture for " + provider + ": add checklist/" + provider + ".json");
-            return new ProviderFixtures(provider, JSON.readTree(in));
+            // {wiremock} anywhere (e.g. a token response's api_domain that later calls go to) is the stub server
+            String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                    .replace("{wiremock}", dev.connectors.testing.WireMockStandIn.shared().baseUrl());
+            return new ProviderFixtures(provider, JSON.readTree(text));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

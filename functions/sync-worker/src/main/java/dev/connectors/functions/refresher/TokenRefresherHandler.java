@@ -50,7 +50,7 @@ public final class TokenRefresherHandler implements RequestHandler<Map<String, O
         Log.begin(context == null ? null : context.getAwsRequestId());
         var store = services.tokenStore();
         ScheduledRefresher refresher = new ScheduledRefresher(store, new dev.connectors.oauth.TokenRefresher(services.oauth(),
-                store, services.clock()), specs, services::providerConfig, services.clock(),
+                store, services.clock(), services.events()), specs, services::providerConfig, services.clock(),
                 ScheduledRefresher.CONCURRENCY);
         ScheduledRefresher.Result result = refresher.run(timeLeft(context));
         if (!result.complete()) LOG.warn("refresher_incomplete", "due", result.due()); // the next run continues

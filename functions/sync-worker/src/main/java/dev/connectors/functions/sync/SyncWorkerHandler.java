@@ -66,7 +66,7 @@ public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatc
                 continue;
             }
             try {
-                if (!processor.process(jobId, timeLeft(context, messages.size()))) {
+                if (!processor.process(jobId, timeLeft(context, messages.size()), receiveCount(message))) {
                     failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
                 }
             } catch (RuntimeException e) {
@@ -81,6 +81,17 @@ public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatc
         return new JobProcessor(services.jobStore(), services.jobQueue(), services.tokenStore(), services.tokenRefresher(),
                 new BackfillRunner(services.http(), services.recordStore(), services.jobStore()),
                 specs, services::providerConfig, services.clock());
+    }
+
+    /** Which delivery of the message this is (SQS's ApproximateReceiveCount); 0 when the event does not say. */
+    static int receiveCount(SQSEvent.SQSMessage message) {
+        Map<String, String> attributes = message.getAttributes();
+        String count = attributes == null ? null : attributes.get("ApproximateReceiveCount");
+        try {
+            return count == null ? 0 : Integer.parseInt(count.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private static BooleanSupplier timeLeft(Context context, int batchSize) {

@@ -91,8 +91,10 @@ class BackfillFixtureTest {
         assertThat(f.deliver(TestContext.plenty()).getBatchItemFailures()).isEmpty();
 
         SyncJob job = f.reload();
-        assertThat(job.status()).isEqualTo(JobStatus.running);
+        // a single-page fixture is limited before any page lands: the job is still queued, not yet running
+        assertThat(job.status()).isIn(last == 0 ? JobStatus.queued : JobStatus.running, JobStatus.running);
         assertThat(job.attempts()).isZero();
+        assertThat(job.lastError()).isNull();
         assertThat(f.queueDepth("ApproximateNumberOfMessagesDelayed")).isEqualTo(1);
         f.h.wiremock.removeStub(limited);
     }

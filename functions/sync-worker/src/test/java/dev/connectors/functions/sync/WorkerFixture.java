@@ -56,7 +56,7 @@ final class WorkerFixture {
     /** Receives what is on the queue now and hands it to the worker as one SQS event. */
     SQSBatchResponse deliver(TestContext context) {
         List<Message> messages = StandIns.sqs().receiveMessage(r -> r.queueUrl(h.resources.queueUrl("SyncQueue"))
-                .maxNumberOfMessages(10).waitTimeSeconds(1).visibilityTimeout(1)).messages();
+                .maxNumberOfMessages(10).waitTimeSeconds(1).visibilityTimeout(1).attributeNamesWithStrings("All")).messages();
         SQSEvent event = new SQSEvent();
         event.setRecords(messages.stream().map(WorkerFixture::toRecord).toList());
         SQSBatchResponse response = handler().handleRequest(event, context);
@@ -101,6 +101,30 @@ final class WorkerFixture {
         r.setReceiptHandle(m.receiptHandle());
         r.setBody(m.body());
         r.setEventSource("aws:sqs");
+        r.setAttributes(m.attributesAsStrings()); // ApproximateReceiveCount, as Lambda passes it
         return r;
+    }
+
+    /** Delivers what is on the queue, with a fresh context per round, until the job has finished and the queue is empty. */
+    SyncJob drain(java.util.function.Supplier<TestContext> context, int maxRounds) {
+        for (int round = 0; round < maxRounds; round++) {
+            if (reload().status().finished() && queueDepth("ApproximateNumberOfMessages") == 0
+                    && queueDepth("ApproximateNumberOfMessagesNotVisible") == 0) {
+                return reload();
+            }
+            deliver(context.get());
+        }
+        throw new AssertionError("job not finished after " + maxRounds + " rounds: " + reload());
+    }
+
+    /** The stored records of a model: id → updated_at and payload (what a backfill must reproduce exactly). */
+    Map<String, String> recordSet(String model) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        StandIns.dynamo().queryPaginator(r -> r.tableName(h.resources.tableName("RecordsTable"))
+                        .keyConditionExpression("pk = :pk")
+                        .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(tenant + "#" + provider + "#" + model))))
+                .items().forEach(item -> out.put(item.get("record_id").s(),
+                        (item.containsKey("updated_at") ? item.get("updated_at").n() : "-") + " " + item.get("payload").s()));
+        return out;
     }
 }
