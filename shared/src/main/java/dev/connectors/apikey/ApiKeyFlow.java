@@ -9,8 +9,8 @@ import dev.connectors.log.Log;
 import dev.connectors.oauth.JsonPaths;
 import dev.connectors.providers.Placeholders;
 import dev.connectors.providers.ProviderSpec;
+import dev.connectors.runtime.AfterConnect;
 import dev.connectors.runtime.Services;
-import dev.connectors.sync.SyncJobs;
 import dev.connectors.tokens.Connection;
 import dev.connectors.tokens.ConnectionStatus;
 
@@ -49,7 +49,7 @@ public final class ApiKeyFlow {
         validate(key);
         Connection saved = services.tokenStore().upsert(new Connection(tenantId, spec.id(), ConnectionStatus.active,
                 key, null, TOKEN_TYPE, null, null, Map.of(), userId, null, null, 0));
-        String jobId = SyncJobs.startAfterConnect(services::syncJobs, saved);
+        String jobId = AfterConnect.run(services, saved);
         LOG.info("connected", "version", saved.version(), "expires", "never", "job_id", jobId);
         return new Result(saved, jobId);
     }

@@ -18,12 +18,12 @@ import dev.connectors.oauth.TokenResponseReader;
 import dev.connectors.oauth.TokenSet;
 import dev.connectors.providers.Placeholders;
 import dev.connectors.providers.ProviderSpec;
+import dev.connectors.runtime.AfterConnect;
 import dev.connectors.runtime.Services;
 import dev.connectors.state.ExpiredStateException;
 import dev.connectors.state.Nonces;
 import dev.connectors.state.OAuthSession;
 import dev.connectors.state.StatePayload;
-import dev.connectors.sync.SyncJobs;
 import dev.connectors.tokens.Connection;
 import dev.connectors.tokens.ConnectionStatus;
 
@@ -134,7 +134,7 @@ public final class LinkFlow {
         Connection saved = services.tokenStore().upsert(new Connection(session.tenantId(), spec.id(), ConnectionStatus.active,
                 tokens.accessToken(), tokens.refreshToken(), tokens.tokenType(), scopes, tokens.expiresAt(), tokens.metadata(),
                 session.userId(), null, null, 0));
-        String jobId = SyncJobs.startAfterConnect(services::syncJobs, saved);
+        String jobId = AfterConnect.run(services, saved);
         LOG.info("connected", "version", saved.version(), "scopes", String.join(" ", saved.scopes()),
                 "expires", saved.expiresAt() == null ? "never" : saved.expiresAt().toString(), "job_id", jobId);
         return new Result(saved, jobId);

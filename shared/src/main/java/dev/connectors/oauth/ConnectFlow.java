@@ -11,6 +11,7 @@ import dev.connectors.providers.ProviderInputs;
 import dev.connectors.providers.ProviderQuirk;
 import dev.connectors.providers.ProviderQuirks;
 import dev.connectors.providers.ProviderSpec;
+import dev.connectors.runtime.AfterConnect;
 import dev.connectors.runtime.Services;
 import dev.connectors.state.ExpiredStateException;
 import dev.connectors.state.Nonces;
@@ -18,7 +19,6 @@ import dev.connectors.state.OAuthSession;
 import dev.connectors.state.Pkce;
 import dev.connectors.state.ReturnToPolicy;
 import dev.connectors.state.StatePayload;
-import dev.connectors.sync.SyncJob;
 import dev.connectors.tokens.Connection;
 import dev.connectors.tokens.ConnectionStatus;
 
@@ -143,10 +143,9 @@ public final class ConnectFlow {
             Connection saved = services.tokenStore().upsert(new Connection(session.tenantId(), spec.id(),
                     ConnectionStatus.active, tokens.accessToken(), tokens.refreshToken(), tokens.tokenType(),
                     scopes, tokens.expiresAt(), metadata, session.userId(), null, null, 0, tokenSecret));
-            String jobId = startSync(saved);
+            String jobId = AfterConnect.run(services, saved);
             LOG.info("connected", "version", saved.version(), "scopes", String.join(" ", saved.scopes()),
                     "expires", saved.expiresAt() == null ? "never" : saved.expiresAt().toString(), "job_id", jobId);
-            services.events().publish(dev.connectors.events.JobEvents.active(saved.tenantId(), saved.provider(), saved.connectedBy(), jobId, services.clock()));
             return new Outcome(true, spec.id(), returnTo, null, jobId);
         } catch (ConnectorException e) {
             LOG.warn("callback_failed", "error_code", e.code().code(), "detail", e.detail());
@@ -178,17 +177,6 @@ public final class ConnectFlow {
             if (spec.postConnect().required()) throw e;
             LOG.warn("post_connect_failed", "error_code", e.code().code(), "detail", e.detail());
             return Map.of();
-        }
-    }
-
-    /** The backfill starts right away; a failure here must not undo a successful connection. */
-    private String startSync(Connection saved) {
-        try {
-            SyncJob job = services.syncJobs().start(saved.tenantId(), saved.provider(), dev.connectors.sync.SyncJobs.connectReason(saved));
-            return job.jobId();
-        } catch (ConnectorException e) {
-            LOG.error("sync_job_not_created", "error_code", e.code().code(), "detail", e.detail());
-            return null;
         }
     }
 

@@ -46,6 +46,12 @@ public final class ProviderRegistry {
         }
     }
 
+    /** {@link #load} remembered per id: functions serving many providers parse each entry once. */
+    public static java.util.function.Function<String, ProviderSpec> cachedLoader() {
+        java.util.Map<String, ProviderSpec> cache = new java.util.concurrent.ConcurrentHashMap<>();
+        return id -> cache.computeIfAbsent(id, ProviderRegistry::load);
+    }
+
     /** Loads and validates one provider; an unknown id is {@code unknown_provider}. */
     public static ProviderSpec load(String id) {
         if (id == null || !ID.matcher(id).matches() || !allIds().contains(id)) {

@@ -197,6 +197,7 @@ public final class ProviderScaffold {
                         - DynamoDBCrudPolicy: { TableName: !Ref ConnectionsTable }
                         - DynamoDBCrudPolicy: { TableName: !Ref SyncJobsTable }
                         - SQSSendMessagePolicy: { QueueName: !GetAtt SyncQueue.QueueName }
+                        - SQSSendMessagePolicy: { QueueName: !GetAtt WebhookQueue.QueueName } # connection.active events
                         - Statement:
                             - Effect: Allow
                               Action: secretsmanager:GetSecretValue
@@ -229,6 +230,7 @@ public final class ProviderScaffold {
                         - DynamoDBCrudPolicy: { TableName: !Ref OAuthSessionsTable }
                         - DynamoDBCrudPolicy: { TableName: !Ref SyncJobsTable }
                         - SQSSendMessagePolicy: { QueueName: !GetAtt SyncQueue.QueueName }
+                        - SQSSendMessagePolicy: { QueueName: !GetAtt WebhookQueue.QueueName } # connection.active events
                         - Statement:
                             - Effect: Allow
                               Action: secretsmanager:GetSecretValue

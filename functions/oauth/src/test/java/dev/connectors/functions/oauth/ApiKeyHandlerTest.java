@@ -144,6 +144,12 @@ class ApiKeyHandlerTest {
         assertThat(job.windowEnd()).isCloseTo(s.h.clock.instant(), within());
 
         assertThat(LogCapture.all()).contains("\"connected\"").doesNotContain(s.key);
+
+        // the app hears about it, like after an OAuth callback (and the event never carries the key)
+        var events = dev.connectors.testing.StandIns.sqs().receiveMessage(r -> r.queueUrl(s.h.resources.queueUrl("WebhookQueue"))
+                .maxNumberOfMessages(10).waitTimeSeconds(1)).messages();
+        assertThat(events).anySatisfy(m -> assertThat(m.body()).contains("connection.active").contains(s.tenant));
+        assertThat(events).allSatisfy(m -> assertThat(m.body()).doesNotContain(s.key));
     }
 
     @ParameterizedTest(name = "{0}")

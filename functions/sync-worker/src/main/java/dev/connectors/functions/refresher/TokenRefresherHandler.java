@@ -7,10 +7,9 @@ import dev.connectors.oauth.ScheduledRefresher;
 import dev.connectors.providers.ProviderRegistry;
 import dev.connectors.providers.ProviderSpec;
 import dev.connectors.runtime.Services;
+import dev.connectors.runtime.TimeBudget;
 
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -31,18 +30,13 @@ public final class TokenRefresherHandler implements RequestHandler<Map<String, O
     }
 
     public TokenRefresherHandler(Services services) {
-        this(services, cached(ProviderRegistry::load));
+        this(services, ProviderRegistry.cachedLoader());
     }
 
     /** For tests and the local runner: provider entries from elsewhere (e.g. rebased onto a stub). */
     public TokenRefresherHandler(Services services, Function<String, ProviderSpec> specs) {
         this.services = services;
         this.specs = specs;
-    }
-
-    private static Function<String, ProviderSpec> cached(Function<String, ProviderSpec> loader) {
-        Map<String, ProviderSpec> cache = new ConcurrentHashMap<>();
-        return id -> cache.computeIfAbsent(id, loader);
     }
 
     @Override
@@ -52,16 +46,8 @@ public final class TokenRefresherHandler implements RequestHandler<Map<String, O
         ScheduledRefresher refresher = new ScheduledRefresher(store, new dev.connectors.oauth.TokenRefresher(services.oauth(),
                 store, services.clock(), services.events()), specs, services::providerConfig, services.clock(),
                 ScheduledRefresher.CONCURRENCY);
-        ScheduledRefresher.Result result = refresher.run(timeLeft(context));
+        ScheduledRefresher.Result result = refresher.run(TimeBudget.beforeTimeout(context, SAFETY_MARGIN_MILLIS));
         if (!result.complete()) LOG.warn("refresher_incomplete", "due", result.due()); // the next run continues
         return result.asMap();
-    }
-
-    private static BooleanSupplier timeLeft(Context context) {
-        if (context == null) {
-            long deadline = System.currentTimeMillis() + 60_000;
-            return () -> System.currentTimeMillis() < deadline;
-        }
-        return () -> context.getRemainingTimeInMillis() > SAFETY_MARGIN_MILLIS;
     }
 }

@@ -8,6 +8,7 @@ import dev.connectors.log.Log;
 import dev.connectors.providers.ProviderRegistry;
 import dev.connectors.providers.ProviderSpec;
 import dev.connectors.runtime.Services;
+import dev.connectors.runtime.TimeBudget;
 import dev.connectors.sync.BackfillRunner;
 import dev.connectors.sync.JobProcessor;
 import dev.connectors.sync.JobQueue;
@@ -15,8 +16,6 @@ import dev.connectors.sync.JobQueue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -37,18 +36,13 @@ public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatc
     }
 
     public SyncWorkerHandler(Services services) {
-        this(services, cached(ProviderRegistry::load));
+        this(services, ProviderRegistry.cachedLoader());
     }
 
     /** For tests and the local runner: provider entries from elsewhere (e.g. rebased onto a stub). */
     public SyncWorkerHandler(Services services, Function<String, ProviderSpec> specs) {
         this.services = services;
         this.specs = specs;
-    }
-
-    private static Function<String, ProviderSpec> cached(Function<String, ProviderSpec> loader) {
-        Map<String, ProviderSpec> cache = new ConcurrentHashMap<>();
-        return id -> cache.computeIfAbsent(id, loader);
     }
 
     @Override
@@ -66,7 +60,7 @@ public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatc
                 continue;
             }
             try {
-                if (!processor.process(jobId, timeLeft(context, messages.size()), receiveCount(message))) {
+                if (!processor.process(jobId, TimeBudget.beforeTimeout(context, SAFETY_MARGIN_MILLIS), receiveCount(message))) {
                     failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
                 }
             } catch (RuntimeException e) {
@@ -92,13 +86,5 @@ public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatc
         } catch (NumberFormatException e) {
             return 0;
         }
-    }
-
-    private static BooleanSupplier timeLeft(Context context, int batchSize) {
-        if (context == null) {
-            long deadline = System.currentTimeMillis() + 60_000;
-            return () -> System.currentTimeMillis() < deadline;
-        }
-        return () -> context.getRemainingTimeInMillis() > SAFETY_MARGIN_MILLIS;
     }
 }
