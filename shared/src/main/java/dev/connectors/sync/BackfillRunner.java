@@ -113,7 +113,7 @@ public final class BackfillRunner {
                     response = http.send(request(r, ctx, values, cp.cursor(), fresh));
                 }
             } catch (ConnectorException e) {
-                if (e.code() == ErrorCode.INVALID_GRANT || e.code() == ErrorCode.INVALID_CLIENT) {
+                if (e.code() == ErrorCode.INVALID_GRANT) { // invalid_client is our app's setup, not the user's grant
                     return new BackfillResult.NeedsReauth(scrub(e.code().code() + ": " + e.detail(), ctx));
                 }
                 return new BackfillResult.Retry(scrub(e.code().code() + ": " + e.detail(), ctx));
@@ -141,7 +141,7 @@ public final class BackfillRunner {
                         successFlag == null ? null : ERROR_FIELD, ctx.errorCodes());
             } catch (ConnectorException e) {
                 if (e.code() == ErrorCode.RATE_LIMITED) return new BackfillResult.Delay(DEFAULT_RETRY_AFTER_SECONDS, e.detail());
-                if (e.code() == ErrorCode.INVALID_GRANT || e.code() == ErrorCode.INVALID_CLIENT) {
+                if (e.code() == ErrorCode.INVALID_GRANT) { // invalid_client is our app's setup, not the user's grant
                     return new BackfillResult.NeedsReauth(scrub(e.code().code() + ": " + e.detail(), ctx));
                 }
                 return new BackfillResult.Retry(scrub(e.code().code() + ": " + e.detail(), ctx));

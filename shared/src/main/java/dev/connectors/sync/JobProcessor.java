@@ -105,7 +105,13 @@ public final class JobProcessor {
         if (connection.get().status() != ConnectionStatus.active) {
             return finish(job, owner, JobStatus.needs_reauth, "The connection needs to be authorized again.", null);
         }
-        ProviderSpec spec = specs.apply(job.provider());
+        ProviderSpec spec;
+        try {
+            spec = specs.apply(job.provider());
+        } catch (RuntimeException e) { // removed from the registry, or an entry that no longer validates
+            LOG.error("sync_job_provider_unavailable", "error", e);
+            return finish(job, owner, JobStatus.failed, "This provider is no longer available.", null);
+        }
         BackfillSpec backfill = spec.backfill();
         if (backfill == null || backfill.resources().isEmpty()) {
             String outcome = backfill == null || backfill.outcome() == null ? "no_history_available" : backfill.outcome();

@@ -1,6 +1,7 @@
 package dev.connectors.sync;
 
 import dev.connectors.errors.ConnectorException;
+import dev.connectors.errors.ErrorCode;
 import dev.connectors.log.Log;
 
 import java.nio.charset.StandardCharsets;
@@ -103,7 +104,7 @@ public final class SyncJobs {
             if (existing.isPresent() && !existing.get().status().finished()) return new Resync(existing.get(), false);
             previous = jobId;
         }
-        throw new IllegalStateException("resync chain longer than 10 jobs behind the index");
+        throw new ConnectorException(ErrorCode.STORAGE_UNAVAILABLE, "resync chain longer than 10 jobs behind the index");
     }
 
     /** Sends the job's message and clears its pending mark; false when SQS is unavailable. */

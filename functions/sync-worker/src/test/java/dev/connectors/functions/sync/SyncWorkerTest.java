@@ -201,4 +201,22 @@ class SyncWorkerTest {
         assertThat(job.lastError()).contains("not_configured");
         assertThat(job.status().finished()).isFalse();
     }
+
+    @Test
+    void aRejectedAppCredentialDuringRefreshIsRetriedAndNeverMarksTheUsersConnection() {
+        WorkerFixture f = WorkerFixture.generic().connect("tok-ic", "ref-ic", null, Map.of());
+        f.h.wiremock.stubFor(get(urlPathEqualTo(GenericHistory.PATH)).withHeader("Authorization", equalTo("Bearer tok-ic"))
+                .willReturn(aResponse().withStatus(401)));
+        f.h.wiremock.stubFor(post(urlEqualTo("/generic/token")).withRequestBody(containing("refresh_token=ref-ic"))
+                .willReturn(aResponse().withStatus(401).withHeader("Content-Type", "application/json")
+                        .withBody("{\"error\":\"invalid_client\"}")));
+
+        assertThat(f.deliver(TestContext.plenty()).getBatchItemFailures()).isEmpty();
+
+        SyncJob job = f.reload();
+        assertThat(job.status().finished()).isFalse();
+        assertThat(job.attempts()).isEqualTo(1);
+        assertThat(job.lastError()).startsWith("invalid_client");
+        assertThat(f.services().tokenStore().get(f.tenant, "generic").orElseThrow().status()).isEqualTo(ConnectionStatus.active);
+    }
 }
