@@ -36,6 +36,8 @@ public final class TokenRefresher {
     /** How long a loser waits for the holder's token: the one place a short wait is worth it. */
     static final int POLLS = 25;
     static final Duration POLL = Duration.ofMillis(200);
+    /** Tries to store freshly refreshed tokens: the provider may already have retired the old refresh token. */
+    static final int SAVE_ATTEMPTS = 4;
     static final Duration MAX_BACKOFF = Duration.ofHours(6);
 
     private final OAuthClient oauth;
@@ -123,7 +125,9 @@ public final class TokenRefresher {
             }
             throw e;
         } catch (RuntimeException e) {
-            store.releaseRefreshLease(c.tenantId(), c.provider(), owner);
+            // an unexpected failure backs off like any other, or the scheduler would retry it every run
+            store.recordRefreshFailure(c.tenantId(), c.provider(), owner, ErrorCode.INTERNAL_ERROR.code(),
+                    clock.instant().plus(backoff(failures + 1)));
             throw e;
         }
         String refreshToken = fresh.refreshToken() == null ? c.refreshToken() : fresh.refreshToken();
@@ -135,13 +139,26 @@ public final class TokenRefresher {
                 LOG.info("token_refreshed", "tenant", c.tenantId(), "provider", c.provider(),
                         "rotated", !c.refreshToken().equals(refreshToken), "failures_before", failures);
                 return saved;
+            } catch (ConnectorException e) {
+                // the provider already rotated the grant: losing these tokens would force the user to reconnect
+                if (e.code() != ErrorCode.STORAGE_UNAVAILABLE || attempt >= SAVE_ATTEMPTS) {
+                    LOG.error("token_refresh_unsaved", "tenant", c.tenantId(), "provider", c.provider(),
+                            "error_code", e.code().code(), "attempts", attempt);
+                    throw e;
+                }
+                sleep(POLL.multipliedBy(attempt));
             } catch (TokenStore.ConcurrentUpdateException e) {
                 Connection latest = store.get(c.tenantId(), c.provider()).orElseThrow(() ->
                         new ConnectorException(ErrorCode.INVALID_GRANT, "connection removed during refresh"));
                 boolean sameGrant = latest.status() == ConnectionStatus.active
                         && Objects.equals(latest.refreshToken(), c.refreshToken());
-                if (!sameGrant || attempt >= 3) {
+                if (!sameGrant) {
                     return requireActive(latest); // a reconnect or disconnect happened meanwhile: its state wins
+                }
+                if (attempt >= SAVE_ATTEMPTS) {
+                    LOG.error("token_refresh_unsaved", "tenant", c.tenantId(), "provider", c.provider(),
+                            "error_code", "concurrent_update", "attempts", attempt);
+                    return requireActive(latest);
                 }
                 // someone rewrote the row without new tokens (a re-encryption, settings): keep ours, or a rotated
                 // refresh token would be lost with nothing valid left

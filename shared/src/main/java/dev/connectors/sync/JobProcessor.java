@@ -125,7 +125,7 @@ public final class JobProcessor {
             Map<String, String> values = config.withValues(connection.get().metadata()).withDefaults(spec).values();
             BackfillRunner.Context ctx = new BackfillRunner.Context(backfill, Placeholders.fill(spec.apiBaseUrl(), values),
                     spec.apiHeaders(), values, connectionTokens, spec.tokenResponse().errorCodes(), bodySecrets(config));
-            if (refresher.expiresSoon(connection.get())) connectionTokens.refreshAfterUnauthorized();
+            if (refresher.expiresSoon(connection.get())) connectionTokens.refreshBeforeExpiry();
             result = runner.run(job, owner, ctx, timeLeft);
         } catch (ConnectorException e) {
             result = e.code() == ErrorCode.INVALID_GRANT
@@ -214,10 +214,20 @@ public final class JobProcessor {
             return connection.accessToken();
         }
 
+        /** At most one refresh per delivery: a rotating refresh token must not be spent twice for one 401. */
+        private boolean refreshed;
+
+        void refreshBeforeExpiry() {
+            connection = refresher.refresh(spec, config, connection);
+            refreshed = true;
+        }
+
         @Override
         public String refreshAfterUnauthorized() {
-            connection = refresher.refresh(spec, config, connection);
-            return connection.accessToken();
+            if (!refreshed) {
+                refreshBeforeExpiry();
+            }
+            return connection.accessToken(); // already fresh: a second 401 then means the grant is gone
         }
     }
 }

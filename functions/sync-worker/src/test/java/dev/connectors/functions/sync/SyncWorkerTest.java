@@ -219,4 +219,19 @@ class SyncWorkerTest {
         assertThat(job.lastError()).startsWith("invalid_client");
         assertThat(f.services().tokenStore().get(f.tenant, "generic").orElseThrow().status()).isEqualTo(ConnectionStatus.active);
     }
+
+    @Test
+    void aTokenRefreshedBeforeExpiryIsNotRefreshedAgainOnA401InTheSameDelivery() {
+        WorkerFixture f = WorkerFixture.generic().connect("tok-exp", "ref-exp", Instant.now().plusSeconds(20), Map.of());
+        f.h.wiremock.stubFor(post(urlEqualTo("/generic/token")).withRequestBody(containing("refresh_token=ref-exp"))
+                .willReturn(okJson("{\"access_token\":\"tok-exp-2\",\"token_type\":\"Bearer\",\"expires_in\":3600,\"refresh_token\":\"ref-exp-2\"}")));
+        f.h.wiremock.stubFor(get(urlPathEqualTo(GenericHistory.PATH)).willReturn(aResponse().withStatus(401)));
+        RequestLog log = RequestLog.from(f.h.wiremock);
+
+        f.deliver(TestContext.plenty());
+
+        assertThat(log.under("/generic/token")).hasSize(1); // the rotated refresh token is spent once
+        assertThat(f.reload().status()).isEqualTo(JobStatus.needs_reauth);
+        assertThat(f.services().tokenStore().get(f.tenant, "generic").orElseThrow().refreshToken()).isEqualTo("ref-exp-2");
+    }
 }
