@@ -265,17 +265,6 @@ public final class TokenStore {
         }
     }
 
-    /** Gives the lease back without a change (the holder's own lease only). */
-    public void releaseRefreshLease(String tenantId, String provider, String owner) {
-        try {
-            Storage.run("release connection refresh", () -> dynamo.updateItem(r -> r.tableName(table).key(key(tenantId, provider))
-                    .updateExpression("REMOVE refresh_lease_owner, refresh_lease_until")
-                    .conditionExpression("refresh_lease_owner = :o").expressionAttributeValues(Map.of(":o", s(owner)))));
-        } catch (ConditionalCheckFailedException ignored) {
-            // expired and taken by someone else, or the row was rewritten: nothing of ours to release
-        }
-    }
-
     /**
      * Counts a transient refresh failure, keeps its error code, releases the holder's lease, and moves the
      * connection's place in the refresh index to {@code retryAt} (the back-off). Tokens and version are untouched.

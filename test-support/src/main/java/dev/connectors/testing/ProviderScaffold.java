@@ -133,125 +133,72 @@ public final class ProviderScaffold {
     private static String functions(List<Provider> providers) {
         StringBuilder b = new StringBuilder();
         for (Provider p : providers) {
-            if (API_KEY.equals(p.authType())) {
-                b.append(apiKeyFunction(p));
-                continue;
-            }
-            if (LINK_TOKEN.equals(p.authType())) {
-                b.append(linkTokenFunction(p));
-                continue;
-            }
-            b.append("  ").append(p.function()).append(": # ").append(p.displayName()).append('\n').append("""
-                        Type: AWS::Serverless::Function
-                        Properties:
-                          CodeUri: functions/oauth/target/connectors-oauth-function.jar
-                          Handler: dev.connectors.functions.oauth.OAuthHandler::handleRequest
-                          Environment:
-                            Variables:
-                              PROVIDER: %1$s
-                              PROVIDER_SECRET_ID: !Ref %2$s
-                          Policies:
-                            - DynamoDBCrudPolicy: { TableName: !Ref ConnectionsTable }
-                            - DynamoDBCrudPolicy: { TableName: !Ref OAuthSessionsTable }
-                            - DynamoDBCrudPolicy: { TableName: !Ref SyncJobsTable }
-                            - SQSSendMessagePolicy: { QueueName: !GetAtt SyncQueue.QueueName }
-                            - SQSSendMessagePolicy: { QueueName: !GetAtt WebhookQueue.QueueName } # connection.active events
-                            - Statement:
-                                - Effect: Allow
-                                  Action: secretsmanager:GetSecretValue
-                                  Resource:
-                                    - !Sub arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${%2$s}-??????
-                                    - !Sub arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${AppSecretName}-??????
-                          Events:
-                            Authorize:
-                              Type: HttpApi
-                              Properties:
-                                ApiId: !Ref HttpApi
-                                Method: GET
-                                Path: /oauth/%1$s/authorize
-                            Callback:
-                              Type: HttpApi
-                              Properties:
-                                ApiId: !Ref HttpApi
-                                Method: GET
-                                Path: /oauth/%1$s/callback
-                                Auth:
-                                  Authorizer: NONE
-
-                    """.formatted(p.id(), p.secretParam()));
+            b.append(function(p));
         }
         return b.toString();
     }
 
-    /** PUT /connections/{id} (JWT): validates and stores a tenant's key; reads the app secret only. */
-    private static String apiKeyFunction(Provider p) {
-        return "  " + p.function() + ": # " + p.displayName() + " (API key)\n" + """
-                    Type: AWS::Serverless::Function
-                    Properties:
-                      CodeUri: functions/oauth/target/connectors-oauth-function.jar
-                      Handler: dev.connectors.functions.oauth.ApiKeyHandler::handleRequest
-                      Environment:
-                        Variables:
-                          PROVIDER: %1$s
-                      Policies:
-                        - DynamoDBCrudPolicy: { TableName: !Ref ConnectionsTable }
-                        - DynamoDBCrudPolicy: { TableName: !Ref SyncJobsTable }
-                        - SQSSendMessagePolicy: { QueueName: !GetAtt SyncQueue.QueueName }
-                        - SQSSendMessagePolicy: { QueueName: !GetAtt WebhookQueue.QueueName } # connection.active events
-                        - Statement:
-                            - Effect: Allow
-                              Action: secretsmanager:GetSecretValue
-                              Resource:
-                                - !Sub arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${AppSecretName}-??????
-                      Events:
-                        PutKey:
-                          Type: HttpApi
-                          Properties:
-                            ApiId: !Ref HttpApi
-                            Method: PUT
-                            Path: /connections/%1$s
-
-                """.formatted(p.id());
+    /** An HttpApi route of a generated function; public routes opt out of the JWT authorizer. */
+    private record Route(String name, String method, String path, boolean open) {
     }
 
-    /** GET authorize (link token + state) and POST callback (public token + state), both behind the JWT authorizer. */
-    private static String linkTokenFunction(Provider p) {
-        return "  " + p.function() + ": # " + p.displayName() + " (link token)\n" + """
-                    Type: AWS::Serverless::Function
-                    Properties:
-                      CodeUri: functions/oauth/target/connectors-oauth-function.jar
-                      Handler: dev.connectors.functions.oauth.LinkTokenHandler::handleRequest
-                      Environment:
-                        Variables:
-                          PROVIDER: %1$s
-                          PROVIDER_SECRET_ID: !Ref %2$s
-                      Policies:
-                        - DynamoDBCrudPolicy: { TableName: !Ref ConnectionsTable }
-                        - DynamoDBCrudPolicy: { TableName: !Ref OAuthSessionsTable }
-                        - DynamoDBCrudPolicy: { TableName: !Ref SyncJobsTable }
-                        - SQSSendMessagePolicy: { QueueName: !GetAtt SyncQueue.QueueName }
-                        - SQSSendMessagePolicy: { QueueName: !GetAtt WebhookQueue.QueueName } # connection.active events
-                        - Statement:
-                            - Effect: Allow
-                              Action: secretsmanager:GetSecretValue
-                              Resource:
-                                - !Sub arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${%2$s}-??????
-                                - !Sub arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${AppSecretName}-??????
-                      Events:
-                        Authorize:
-                          Type: HttpApi
-                          Properties:
-                            ApiId: !Ref HttpApi
-                            Method: GET
-                            Path: /oauth/%1$s/authorize
-                        Callback:
-                          Type: HttpApi
-                          Properties:
-                            ApiId: !Ref HttpApi
-                            Method: POST
-                            Path: /oauth/%1$s/callback
-
-                """.formatted(p.id(), p.secretParam());
+    /**
+     * One provider's function. Redirect flows (OAuth) get authorize + a public callback, Plaid's Link flow the
+     * same two routes behind the JWT, API keys one PUT; each role reads only its own secret and the app secret.
+     */
+    private static String function(Provider p) {
+        String handler;
+        String label;
+        List<Route> routes;
+        if (API_KEY.equals(p.authType())) {
+            handler = "ApiKeyHandler";
+            label = " (API key)";
+            routes = List.of(new Route("PutKey", "PUT", "/connections/" + p.id(), false));
+        } else if (LINK_TOKEN.equals(p.authType())) {
+            handler = "LinkTokenHandler";
+            label = " (link token)";
+            routes = List.of(new Route("Authorize", "GET", "/oauth/" + p.id() + "/authorize", false),
+                    new Route("Callback", "POST", "/oauth/" + p.id() + "/callback", false));
+        } else {
+            handler = "OAuthHandler";
+            label = "";
+            routes = List.of(new Route("Authorize", "GET", "/oauth/" + p.id() + "/authorize", false),
+                    new Route("Callback", "GET", "/oauth/" + p.id() + "/callback", true));
+        }
+        String arn = "                - !Sub arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${%s}-??????\n";
+        StringBuilder b = new StringBuilder();
+        b.append("  ").append(p.function()).append(": # ").append(p.displayName()).append(label).append('\n')
+                .append("    Type: AWS::Serverless::Function\n")
+                .append("    Properties:\n")
+                .append("      CodeUri: functions/oauth/target/connectors-oauth-function.jar\n")
+                .append("      Handler: dev.connectors.functions.oauth.").append(handler).append("::handleRequest\n")
+                .append("      Environment:\n")
+                .append("        Variables:\n")
+                .append("          PROVIDER: ").append(p.id()).append('\n');
+        if (p.hasSecret()) b.append("          PROVIDER_SECRET_ID: !Ref ").append(p.secretParam()).append('\n');
+        b.append("      Policies:\n")
+                .append("        - DynamoDBCrudPolicy: { TableName: !Ref ConnectionsTable }\n");
+        if (p.hasSecret()) b.append("        - DynamoDBCrudPolicy: { TableName: !Ref OAuthSessionsTable }\n");
+        b.append("        - DynamoDBCrudPolicy: { TableName: !Ref SyncJobsTable }\n")
+                .append("        - SQSSendMessagePolicy: { QueueName: !GetAtt SyncQueue.QueueName }\n")
+                .append("        - SQSSendMessagePolicy: { QueueName: !GetAtt WebhookQueue.QueueName } # connection.active events\n")
+                .append("        - Statement:\n")
+                .append("            - Effect: Allow\n")
+                .append("              Action: secretsmanager:GetSecretValue\n")
+                .append("              Resource:\n");
+        if (p.hasSecret()) b.append(arn.formatted(p.secretParam()));
+        b.append(arn.formatted("AppSecretName"))
+                .append("      Events:\n");
+        for (Route r : routes) {
+            b.append("        ").append(r.name()).append(":\n")
+                    .append("          Type: HttpApi\n")
+                    .append("          Properties:\n")
+                    .append("            ApiId: !Ref HttpApi\n")
+                    .append("            Method: ").append(r.method()).append('\n')
+                    .append("            Path: ").append(r.path()).append('\n');
+            if (r.open()) b.append("            Auth:\n              Authorizer: NONE\n");
+        }
+        return b.append('\n').toString();
     }
 
     private static String workerSecretIds(List<Provider> providers) {
