@@ -146,6 +146,24 @@ class ConnectPageBrowserTest {
         shot("6-cancelled");
     }
 
+    @Test
+    @Order(4)
+    void whenPopupsAreBlockedTheWholePageGoesToTheProviderAndComesBack() throws Exception {
+        browser.open(page);
+        browser.awaitElement(SANDBOX + "[data-status=\"none\"] button[data-action=\"connect\"]");
+        browser.execute("window.open = function () { return null; }"); // what a popup blocker does
+
+        browser.click(SANDBOX + " button[data-action=\"connect\"]");
+
+        awaitAttribute(SANDBOX, "data-status", "active");
+        assertThat(browser.text(SANDBOX + " .message")).isEqualTo("Connected. Importing your history…");
+        assertThat(browser.execute("return location.href").asText()).as("the result is taken off the address bar")
+                .isEqualTo(runner.baseUrl() + ConnectPage.PATH);
+        shot("7-connected-without-popup");
+        browser.click(SANDBOX + " button[data-action=\"disconnect\"]");
+        awaitAttribute(SANDBOX, "data-status", "none");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static void shot(String name) throws Exception {

@@ -112,6 +112,11 @@ final class WebDriver implements AutoCloseable {
         return id == null ? null : call("GET", session + "/element/" + id + "/attribute/" + name, null).asText(null);
     }
 
+    /** Runs a script in the page and returns its result. */
+    JsonNode execute(String script) throws IOException {
+        return post("/execute/sync", Map.of("script", script, "args", List.of()));
+    }
+
     List<String> windows() throws IOException {
         List<String> out = new ArrayList<>();
         call("GET", session + "/window/handles", null).forEach(h -> out.add(h.asText()));
