@@ -97,6 +97,18 @@ class ConnectPageBrowserTest {
         assertThat(browser.attribute(SANDBOX + " .progress", "hidden")).as("progress bar hidden when done").isNotNull();
         shot("3-backfill-done");
 
+        browser.click(SANDBOX + " button[data-action=\"resync\"]");
+        WebDriver.awaitTrue(Duration.ofSeconds(30), "the resync to start", () -> "Sync started.".equals(quietText(SANDBOX + " .message")));
+        WebDriver.awaitTrue(Duration.ofSeconds(60), "the resync to finish", () -> {
+            try {
+                JsonNode last = api("/connections").get("connections").get(0).get("lastSync");
+                return !last.get("jobId").asText().equals(job.get("jobId").asText()) && "succeeded".equals(last.get("status").asText())
+                        && "succeeded".equals(quietAttribute(SANDBOX, "data-sync"));
+            } catch (Exception e) {
+                return false;
+            }
+        });
+
         browser.click(SANDBOX + " button[data-action=\"disconnect\"]");
         awaitAttribute(SANDBOX, "data-status", "none");
         assertThat(browser.text(SANDBOX + " .message")).isEqualTo("Sandbox is disconnected.");
