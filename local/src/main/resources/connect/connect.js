@@ -284,7 +284,7 @@
   async function start() {
     const back = returnedFrom();
     try {
-      const providersUrl = config.providersUrl ? new URL(config.providersUrl, apiBase + "/") : null;
+      const providersUrl = config.providersUrl ? new URL(config.providersUrl, location.href) : null; // relative to the page
       if (!providersUrl) throw new ApiError("No provider list configured: set providersUrl in config.js.");
       const res = await fetch(providersUrl).catch(() => { throw new ApiError("The provider list cannot be loaded from " + providersUrl + "."); });
       const { providers } = await res.json();

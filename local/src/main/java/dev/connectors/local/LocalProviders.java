@@ -39,7 +39,12 @@ final class LocalProviders {
         envs.values().forEach(env -> {
             String id = env.get(Settings.PROVIDER);
             if (id == null) return;
-            ProviderSpec spec = ProviderRegistry.load(id);
+            ProviderSpec spec;
+            try {
+                spec = ProviderRegistry.load(id);
+            } catch (RuntimeException e) {
+                return; // its function could not start either: the banner's WARNING names it
+            }
             String secretId = env.get(Settings.PROVIDER_SECRET_ID);
             if (id.equals("generic")) out.add(0, new Entry(spec, true, "ready: the sandbox (generic) provider")); // what to try first
             else if (spec.authTypeOrDefault().equals(ProviderSpec.API_KEY)) out.add(new Entry(spec, true, "ready: the user enters an API key"));
