@@ -151,6 +151,11 @@ class LocalRunnerEndToEndTest {
         assertThat(byId.get("sendgrid").get("ready").asBoolean()).isTrue();
         assertThat(byId.get("shopify").get("inputs").get(0).get("param").asText()).isEqualTo("shop");
         assertThat(providers.toString()).doesNotContain("client_secret", "clientSecret");
+
+        String banner = String.join("\n", runner.summary());
+        assertThat(banner).contains("  page      " + base + ConnectPage.PATH + " ");
+        assertThat(banner).contains("    sendgrid ready: the user enters an API key\n"); // no callback URL to register for a key
+        assertThat(banner).contains("    generic  ready: the sandbox (generic) provider" + System.lineSeparator() + "             callback " + base + "/oauth/generic/callback");
     }
 
     @Test
