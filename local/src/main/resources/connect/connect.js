@@ -118,6 +118,10 @@
 
   function renderActions(row) {
     const { spec, connection: c } = row;
+    // redrawn only when they change: a progress poll must not wipe a key being typed or a button being clicked
+    const key = c ? c.status : "none";
+    if (row.actionsFor === key) return;
+    row.actionsFor = key;
     const box = row.el.querySelector(".actions");
     box.replaceChildren();
     const type = spec.authType;
@@ -297,7 +301,7 @@
         section.querySelector(".name").textContent = spec.displayName;
         section.querySelector(".auth").textContent = AUTH_TYPES[spec.authType] || spec.authType;
         list.append(section);
-        rows.set(spec.id, { spec, el: section, connection: null, polling: null });
+        rows.set(spec.id, { spec, el: section, connection: null, polling: null, actionsFor: null });
       });
       await refresh();
       if (back) {
