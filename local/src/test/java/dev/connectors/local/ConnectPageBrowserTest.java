@@ -78,7 +78,7 @@ class ConnectPageBrowserTest {
         browser.click(SANDBOX + " button[data-action=\"connect\"]");
         // the popup goes to the sandbox, which approves at once, then to the callback, whose page reports back
         awaitAttribute(SANDBOX, "data-status", "active");
-        assertThat(browser.windows()).as("the page closes the popup once it reported").containsExactly(main);
+        WebDriver.awaitTrue(Duration.ofSeconds(10), "the page to close the popup once it reported", () -> quietWindows().equals(List.of(main)));
         assertThat(browser.text(SANDBOX + " .message")).isEqualTo("Sandbox is connected. Importing your history…");
         assertThat(browser.text(SANDBOX + " .expiry")).startsWith("Token expires");
         shot("2-connected");
@@ -130,7 +130,7 @@ class ConnectPageBrowserTest {
         WebDriver.awaitTrue(Duration.ofSeconds(30), "the error message", () -> expected.equals(quietText(SANDBOX + " .message")));
         assertThat(browser.attribute(SANDBOX + " .message", "data-kind")).isEqualTo("error");
         assertThat(browser.attribute(SANDBOX, "data-status")).isEqualTo("none");
-        assertThat(browser.windows()).hasSize(1);
+        WebDriver.awaitTrue(Duration.ofSeconds(10), "the page to close the popup", () -> quietWindows().size() == 1);
         assertThat(api("/connections").get("connections")).isEmpty();
         shot("5-error-html-page");
     }
