@@ -5,7 +5,19 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 npm ci --prefix standins --no-audit --no-fund --loglevel=error
+# The connect page's browser test drives Debian's headless Chromium through /usr/bin/chromedriver; the local
+# module runs it only where that exists (Maven profile "browser"). CI must run it (.ci/run installs both).
+if [ ! -x /usr/bin/chromedriver ] && [ "${CI:-}" = true ]; then
+  echo "The browser test cannot run: /usr/bin/chromedriver is missing (apt-get install -y chromium chromium-driver)." >&2
+  exit 1
+fi
 mvn -B -ntp verify "$@"
+if [ -x /usr/bin/chromedriver ]; then
+  echo "Browser test: screenshots of the connect page in local/target/screenshots/"
+else
+  echo "NOTE: the connect page's browser test (local/ConnectPageBrowserTest) was NOT run: /usr/bin/chromedriver is missing."
+  echo "      Install Chromium and its driver (Debian/Ubuntu: sudo apt-get install -y chromium chromium-driver), then run ./test.sh again."
+fi
 # one line per provider × check, written by ProviderChecklistTest
 if [ -f functions/oauth/target/provider-checklist.md ]; then
   echo "Provider checklist:"

@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The local HTTP API: what API Gateway does in front of the functions. Routes from template.yaml,
- * the dev JWT authorizer, payload 2.0 events, API Gateway's own 401/404/500 bodies. Plus one route
- * of its own, {@code GET /local/dev-token}.
+ * the dev JWT authorizer, payload 2.0 events, API Gateway's own 401/404/500 bodies. Plus routes of its
+ * own: {@code GET /local/dev-token}, {@code GET /local/providers} and the connect page.
  */
 final class ApiServer implements AutoCloseable {
     static final String DEV_TOKEN_PATH = "/local/dev-token";
@@ -46,6 +46,8 @@ final class ApiServer implements AutoCloseable {
     private DevJwt jwt;
     private String tenantClaim;
     private String userClaim;
+    private LocalProviders providers;
+    private LiveStatus status;
     private final Clock clock = Clock.systemUTC();
 
     private ApiServer(HttpServer server) {
@@ -68,8 +70,11 @@ final class ApiServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    void start(RouteTable routes, LocalFunctions functions, DevJwt jwt, String tenantClaim, String userClaim) {
+    void start(RouteTable routes, LocalFunctions functions, DevJwt jwt, String tenantClaim, String userClaim,
+               LocalProviders providers, LiveStatus status) {
         this.routes = routes;
+        this.providers = providers;
+        this.status = status;
         this.functions = functions;
         this.jwt = jwt;
         this.tenantClaim = tenantClaim;
@@ -90,9 +95,18 @@ final class ApiServer implements AutoCloseable {
         String path = exchange.getRequestURI().getRawPath();
         String outcome = "";
         try {
-            if (path.equals(DEV_TOKEN_PATH) && method.equals("GET")) {
+            if (method.equals("GET") && path.equals(DEV_TOKEN_PATH)) {
                 devTokenRoute(exchange, requestId);
                 outcome = "dev token";
+                return;
+            }
+            if (method.equals("GET") && path.equals(LocalProviders.PATH)) {
+                sendJson(exchange, providers.asJson(), requestId);
+                outcome = "provider list";
+                return;
+            }
+            if (method.equals("GET") && ConnectPage.serve(exchange, path, requestId)) {
+                outcome = "connect page";
                 return;
             }
             Optional<RouteTable.Match> match = routes.match(method, path);
@@ -134,6 +148,7 @@ final class ApiServer implements AutoCloseable {
             }
             ApiGatewayEvents.respond(exchange, asResponse(response), requestId);
         } finally {
+            status.served(exchange.getResponseCode());
             OUT.printf("%s %s → %d  (%s, %d ms)%n", method, path, exchange.getResponseCode(), outcome,
                     (System.nanoTime() - started) / 1_000_000);
         }
@@ -145,9 +160,13 @@ final class ApiServer implements AutoCloseable {
         String user = q == null ? null : q.get("user");
         String token = devToken(tenant == null || tenant.isBlank() ? LocalRunner.DEV_TENANT : tenant,
                 user == null || user.isBlank() ? LocalRunner.DEV_USER : user);
+        sendJson(exchange, Map.of("token", token), requestId);
+    }
+
+    private static void sendJson(HttpExchange exchange, Object body, String requestId) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        ApiGatewayEvents.send(exchange, 200, JSON.writeValueAsBytes(Map.of("token", token)), requestId);
+        ApiGatewayEvents.send(exchange, 200, JSON.writeValueAsBytes(body), requestId);
     }
 
     /** API Gateway accepts the token with or without the "Bearer " prefix. */

@@ -95,13 +95,15 @@ public final class LocalRunner {
         private final Deque<AutoCloseable> resources;
         private final ApiServer api;
         private final SandboxProvider sandbox;
+        private final LiveStatus status;
         private final List<String> summary;
         private boolean closed;
 
-        private Running(Deque<AutoCloseable> resources, ApiServer api, SandboxProvider sandbox, List<String> summary) {
+        private Running(Deque<AutoCloseable> resources, ApiServer api, SandboxProvider sandbox, LiveStatus status, List<String> summary) {
             this.resources = resources;
             this.api = api;
             this.sandbox = sandbox;
+            this.status = status;
             this.summary = summary;
         }
 
@@ -119,6 +121,10 @@ public final class LocalRunner {
 
         SandboxProvider sandbox() {
             return sandbox;
+        }
+
+        LiveStatus status() {
+            return status;
         }
 
         List<String> summary() {
@@ -193,8 +199,11 @@ public final class LocalRunner {
             LocalFunctions functions = LocalFunctions.create(template, resources, overrides);
             RouteTable routes = RouteTable.from(template);
             Map<String, String> globalEnv = envs.get(sandboxFn);
+            LocalProviders providers = LocalProviders.of(envs, secretsFile, config.secretsFile());
+            LiveStatus status = new LiveStatus(standIns.dynamo(), globalEnv.get(Settings.SYNC_JOBS_TABLE));
             api.start(routes, functions, DevJwt.loadOrCreate(dataDir, Clock.systemUTC()),
-                    globalEnv.getOrDefault(Settings.TENANT_CLAIM, "tenant_id"), globalEnv.getOrDefault(Settings.USER_CLAIM, "sub"));
+                    globalEnv.getOrDefault(Settings.TENANT_CLAIM, "tenant_id"), globalEnv.getOrDefault(Settings.USER_CLAIM, "sub"),
+                    providers, status);
 
             List<String> workers = new ArrayList<>();
             for (SqsPoller.Source source : sqsSources(template, resources, functions, standIns)) {
@@ -206,9 +215,10 @@ public final class LocalRunner {
             }
             List<String> scheduled = scheduledFunctions(template);
             started.push(new Schedules(functions, scheduled, config.scheduleEvery()));
+            started.push(status.start());
 
-            Running running = new Running(started, api, sandbox, summary);
-            summary.addAll(Banner.lines(running, config, dataDir, routes, functions, envs, secretsFile, workers, scheduled));
+            Running running = new Running(started, api, sandbox, status, summary);
+            summary.addAll(Banner.lines(running, config, dataDir, routes, functions, providers, workers, scheduled));
             return running;
         } catch (RuntimeException | Error e) {
             closeAll(started); // never leave a dynalite child process or the folder lock behind

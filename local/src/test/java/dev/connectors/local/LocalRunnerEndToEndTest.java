@@ -80,6 +80,12 @@ class LocalRunnerEndToEndTest {
         // only the 3-month window of the sandbox's 4 months of history
         assertThat(job.get("records").asLong()).isBetween(500L, (long) SandboxHistory.RECORDS - 1);
 
+        // the runner's live status line counts the finished job and its records
+        LiveStatus.Snapshot status = runner.status().take();
+        assertThat(status.done()).isGreaterThanOrEqualTo(1);
+        assertThat(status.records()).isGreaterThanOrEqualTo(job.get("records").asLong());
+        assertThat(status.requests()).isGreaterThanOrEqualTo(5);
+
         HttpResponse<String> records = get(base + "/records?provider=generic&model=records&limit=10", token);
         assertThat(records.statusCode()).isEqualTo(200);
         JsonNode page = JSON.readTree(records.body());
@@ -114,6 +120,52 @@ class LocalRunnerEndToEndTest {
         assertThat(params.get("message")).contains("Sandbox").doesNotContain("<", "Oops", "Exception");
         JsonNode list = JSON.readTree(get(base + "/connections", token).body());
         assertThat(list.get("connections")).isEmpty();
+    }
+
+    @Test
+    void theConnectPageIsServedWithAStrictPolicyAndListsEveryDeployedProvider() throws Exception {
+        String base = runner.baseUrl();
+        HttpResponse<String> root = get(base + "/", null);
+        assertThat(root.statusCode()).isEqualTo(302);
+        assertThat(location(root).toString()).isEqualTo(ConnectPage.PATH);
+        HttpResponse<String> page = get(base + ConnectPage.PATH, null);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValue(ConnectPage.CSP);
+        assertThat(page.body()).contains("<script src=\"connect.js\" defer></script>").doesNotContain("<script>", "style=");
+        HttpResponse<String> script = get(base + ConnectPage.PATH + "connect.js", null);
+        assertThat(script.headers().firstValue("Content-Type")).hasValue("text/javascript; charset=utf-8");
+        // what the API and providers say is only ever shown as text
+        assertThat(script.body()).doesNotContain("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(");
+        assertThat(get(base + ConnectPage.PATH + "../pom.xml", null).statusCode()).isEqualTo(404);
+        assertThat(get(base + ConnectPage.PATH + "missing.js", null).statusCode()).isEqualTo(404);
+
+        JsonNode providers = JSON.readTree(get(base + LocalProviders.PATH, null).body()).get("providers");
+        assertThat(providers).hasSize(dev.connectors.providers.ProviderRegistry.allIds().size());
+        assertThat(providers.get(0).toString()).isEqualTo("{\"id\":\"generic\",\"displayName\":\"Sandbox\",\"authType\":\"oauth2\","
+                + "\"scopes\":[\"openid\"],\"inputs\":[],\"ready\":true}");
+        Map<String, JsonNode> byId = new LinkedHashMap<>();
+        providers.forEach(p -> byId.put(p.get("id").asText(), p));
+        assertThat(byId.get("slack").get("ready").asBoolean()).as("no credentials in the secrets file").isFalse();
+        assertThat(byId.get("sendgrid").get("authType").asText()).isEqualTo("api_key");
+        assertThat(byId.get("sendgrid").get("ready").asBoolean()).isTrue();
+        assertThat(byId.get("shopify").get("inputs").get(0).get("param").asText()).isEqualTo("shop");
+        assertThat(providers.toString()).doesNotContain("client_secret", "clientSecret");
+
+        String banner = String.join("\n", runner.summary());
+        assertThat(banner).contains("  page      " + base + ConnectPage.PATH + " ");
+        assertThat(banner).contains("    sendgrid ready: the user enters an API key\n"); // no callback URL to register for a key
+        assertThat(banner).contains("    generic  ready: the sandbox (generic) provider" + System.lineSeparator() + "             callback " + base + "/oauth/generic/callback");
+    }
+
+    @Test
+    void theStatusLineIsPrintedOnlyWhenSomethingChanged() throws Exception {
+        LiveStatus status = runner.status().detached(); // the runner's own one prints on its timer
+        assertThat(status.changedLine()).hasValueSatisfying(l -> assertThat(l).startsWith("status  ").contains(" requests", " queued", " records synced"));
+        assertThat(status.changedLine()).as("nothing happened").isEmpty();
+        status.served(503);
+        assertThat(status.changedLine()).hasValueSatisfying(l -> assertThat(l).contains("(1 answered 5xx)"));
+        assertThat(status.changedLine()).isEmpty();
     }
 
     @Test
