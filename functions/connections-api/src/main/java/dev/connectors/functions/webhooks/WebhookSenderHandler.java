@@ -65,22 +65,24 @@ public final class WebhookSenderHandler implements RequestHandler<SQSEvent, SQSB
         List<SQSEvent.SQSMessage> messages = event == null || event.getRecords() == null ? List.of() : event.getRecords();
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         var url = services.settings().optional(Settings.WEBHOOK_URL);
-        String secret = null;
-        if (url.isPresent()) {
-            try {
-                secret = services.webhookSecret();
-            } catch (ConnectorException e) {
-                LOG.error("webhook_secret_missing", "detail", e.detail()); // kept in the queue (then the DLQ), never sent unsigned
-            }
-        }
-        String signing = secret;
+        String secret = url.isPresent() ? signingSecret() : null;
         for (SQSEvent.SQSMessage message : messages) {
             // one request line per message: each has its own outcome (the batch's duration is in Lambda's REPORT line)
             Outcome outcome = REQUESTS.run(context == null ? message.getMessageId() : context.getAwsRequestId(),
-                    () -> send(url, signing, message));
+                    () -> send(url, secret, message));
             if (outcome == Outcome.RETRY) failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
         }
         return new SQSBatchResponse(failures);
+    }
+
+    /** Null when missing: the messages stay in the queue (then the DLQ), never sent unsigned. */
+    private String signingSecret() {
+        try {
+            return services.webhookSecret();
+        } catch (ConnectorException e) {
+            LOG.error("webhook_secret_missing", "detail", e.detail());
+            return null;
+        }
     }
 
     private Outcome send(Optional<String> url, String secret, SQSEvent.SQSMessage message) {
