@@ -3,6 +3,7 @@ package dev.connectors.http;
 import dev.connectors.errors.ConnectorException;
 import dev.connectors.errors.ErrorCode;
 import dev.connectors.log.Log;
+import dev.connectors.metrics.Metrics;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -76,6 +77,7 @@ public final class ProviderHttp {
         } catch (IOException e) {
             throw unavailable(request, describe(e, request), e);
         }
+        if (response.statusCode() == 429) Metrics.providerRateLimited(Log.context("provider"));
         Body body = readBody(request, response.body(), deadline);
         String contentType = response.headers().firstValue("Content-Type").orElse(null);
         ClassifiedBody classified = BodyClassifier.classify(contentType, body.bytes, body.capped);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 
 import java.io.IOException;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,7 +21,8 @@ import java.util.function.Consumer;
 public final class Log {
     private static final JsonFactory JSON = new JsonFactory();
     private static final ThreadLocal<Map<String, String>> CONTEXT = ThreadLocal.withInitial(LinkedHashMap::new);
-    private static volatile Consumer<String> sink = line -> runtimeLogger().log(line + "\n");
+    // bytes: the Java runtime writes them as they are, never wrapped in its own JSON (even with LogFormat JSON)
+    private static volatile Consumer<String> sink = line -> runtimeLogger().log((line + "\n").getBytes(StandardCharsets.UTF_8));
 
     private final String component;
 
@@ -45,6 +47,16 @@ public final class Log {
         if (value != null) {
             CONTEXT.get().put(key, value);
         }
+    }
+
+    /** A field of the current request's context (e.g. "provider"), or null. */
+    public static String context(String key) {
+        return CONTEXT.get().get(key);
+    }
+
+    /** A line built elsewhere (a metrics document) through the same sink as every log line. */
+    public static void emit(String jsonLine) {
+        sink.accept(jsonLine);
     }
 
     /** Tests capture log lines to assert that no secret ever reaches them. */
@@ -73,7 +85,7 @@ public final class Log {
             json.writeStringField("logger", component);
             json.writeStringField("event", event);
             for (Map.Entry<String, String> e : CONTEXT.get().entrySet()) {
-                json.writeStringField(e.getKey(), e.getValue());
+                if (!named(e.getKey(), fields)) json.writeStringField(e.getKey(), e.getValue()); // a field given here wins
             }
             for (int i = 0; i + 1 < fields.length; i += 2) {
                 Object value = fields[i + 1];
@@ -98,6 +110,13 @@ public final class Log {
             throw new IllegalStateException(impossible);
         }
         sink.accept(out.toString());
+    }
+
+    private static boolean named(String key, Object[] fields) {
+        for (int i = 0; i + 1 < fields.length; i += 2) {
+            if (key.equals(fields[i]) && fields[i + 1] != null) return true;
+        }
+        return false;
     }
 
     private static String truncate(String s) {

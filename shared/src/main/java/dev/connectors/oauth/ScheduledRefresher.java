@@ -120,6 +120,7 @@ public final class ScheduledRefresher {
     private enum Outcome { REFRESHED, SKIPPED, FAILED }
 
     private Outcome refreshOne(TokenStore.Key key, Instant cutoff) {
+        Log.put("provider", key.provider()); // this pool thread's context: a provider's 429s are counted against it
         try {
             Optional<Connection> found = store.get(key.tenantId(), key.provider());
             if (found.isEmpty()) return Outcome.SKIPPED;

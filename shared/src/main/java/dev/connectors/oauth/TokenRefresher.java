@@ -5,6 +5,7 @@ import dev.connectors.errors.ErrorCode;
 import dev.connectors.events.EventPublisher;
 import dev.connectors.events.JobEvents;
 import dev.connectors.log.Log;
+import dev.connectors.metrics.Metrics;
 import dev.connectors.providers.ProviderSpec;
 import dev.connectors.tokens.Connection;
 import dev.connectors.tokens.ConnectionStatus;
@@ -123,11 +124,13 @@ public final class TokenRefresher {
                 LOG.warn("token_refresh_failed", "tenant", c.tenantId(), "provider", c.provider(), "error_code", e.code().code(),
                         "failures", n, "retry_at", retryAt.toString());
             }
+            Metrics.tokenRefreshFailed(c.provider(), e.code().code());
             throw e;
         } catch (RuntimeException e) {
             // an unexpected failure backs off like any other, or the scheduler would retry it every run
             store.recordRefreshFailure(c.tenantId(), c.provider(), owner, ErrorCode.INTERNAL_ERROR.code(),
                     clock.instant().plus(backoff(failures + 1)));
+            Metrics.tokenRefreshFailed(c.provider(), ErrorCode.INTERNAL_ERROR.code());
             throw e;
         }
         String refreshToken = fresh.refreshToken() == null ? c.refreshToken() : fresh.refreshToken();
@@ -138,12 +141,14 @@ public final class TokenRefresher {
                 Connection saved = store.save(toSave.withTokens(fresh.accessToken(), refreshToken, fresh.expiresAt(), fresh.scopes()));
                 LOG.info("token_refreshed", "tenant", c.tenantId(), "provider", c.provider(),
                         "rotated", !c.refreshToken().equals(refreshToken), "failures_before", failures);
+                Metrics.tokenRefreshed(c.provider());
                 return saved;
             } catch (ConnectorException e) {
                 // the provider already rotated the grant: losing these tokens would force the user to reconnect
                 if (e.code() != ErrorCode.STORAGE_UNAVAILABLE || attempt >= SAVE_ATTEMPTS) {
                     LOG.error("token_refresh_unsaved", "tenant", c.tenantId(), "provider", c.provider(),
                             "error_code", e.code().code(), "attempts", attempt);
+                    Metrics.tokenRefreshFailed(c.provider(), e.code().code());
                     throw e;
                 }
                 sleep(POLL.multipliedBy(attempt));

@@ -172,6 +172,7 @@ public final class BackfillRunner {
             Checkpoint next = nextCursor == null ? afterUnit(job, r) : cp.nextPage(nextCursor);
             job = save(job, next, 1, page.records().size(), owner);
             if (job == null) return new BackfillResult.LeaseLost();
+            dev.connectors.metrics.Metrics.backfillPages(job.provider(), 1, page.records().size()); // once checkpointed
             OptionalInt wait = quotaExhausted(ctx.spec().rateLimit(), response);
             if (wait.isPresent()) {
                 // the page is stored and checkpointed: the next one waits in the queue, never in this Lambda

@@ -21,6 +21,11 @@ public final class LogCapture {
         Log.sink(LINES::add);
     }
 
+    /** Every line captured so far, oldest first. */
+    public static List<String> lines() {
+        return List.copyOf(LINES);
+    }
+
     public static String all() {
         return String.join("\n", LINES);
     }

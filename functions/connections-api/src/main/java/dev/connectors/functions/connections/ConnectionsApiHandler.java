@@ -9,6 +9,7 @@ import dev.connectors.errors.ConnectorException;
 import dev.connectors.errors.ErrorCode;
 import dev.connectors.errors.ErrorFormatter;
 import dev.connectors.log.Log;
+import dev.connectors.log.RequestLog;
 import dev.connectors.providers.ProviderRegistry;
 import dev.connectors.runtime.Services;
 import dev.connectors.providers.ProviderSpec;
@@ -27,6 +28,7 @@ import java.util.function.Function;
  */
 public final class ConnectionsApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private static final Log LOG = Log.of(ConnectionsApiHandler.class);
+    private static final RequestLog REQUESTS = RequestLog.of(ConnectionsApiHandler.class);
     private static final String JOBS_PREFIX = "/sync-jobs/";
     private static final String CONNECTIONS_PREFIX = "/connections/";
     private static final int MAX_JOB_ID_LENGTH = 256;
@@ -60,7 +62,13 @@ public final class ConnectionsApiHandler implements RequestHandler<APIGatewayV2H
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         ApiRequest request = new ApiRequest(event);
-        Log.begin(request.requestId() != null ? request.requestId() : context == null ? null : context.getAwsRequestId());
+        String requestId = request.requestId() != null ? request.requestId() : context == null ? null : context.getAwsRequestId();
+        return REQUESTS.run(requestId, () -> serve(request), APIGatewayV2HTTPResponse::getStatusCode);
+    }
+
+    private APIGatewayV2HTTPResponse serve(ApiRequest request) {
+        Log.put("method", request.method());
+        Log.put("path", request.path());
         String provider = null;
         try {
             String tenant = request.claim(services.settings().get(Settings.TENANT_CLAIM, "tenant_id"));
@@ -73,14 +81,14 @@ public final class ConnectionsApiHandler implements RequestHandler<APIGatewayV2H
             if (provider == null) provider = connectionProvider(request);
             Log.put("provider", provider);
             Object out = route(request, tenant, query, provider);
-            APIGatewayV2HTTPResponse response = out instanceof Answer a ? ApiResponses.json(a.status(), a.body()) : ApiResponses.ok(out);
-            LOG.info("request_served", "path", request.path(), "status", response.getStatusCode());
-            return response;
+            return out instanceof Answer a ? ApiResponses.json(a.status(), a.body()) : ApiResponses.ok(out); // logged by REQUESTS
         } catch (ConnectorException e) {
-            LOG.warn("request_failed", "path", request.path(), "error_code", e.code().code(), "detail", e.detail());
+            LOG.warn("request_failed", "error_code", e.code().code(), "detail", e.detail());
+            RequestLog.outcome(e.code().code());
             return ApiResponses.error(ErrorFormatter.format(e.code(), provider, ConnectionsView.displayName(provider)));
         } catch (RuntimeException e) {
-            LOG.error("request_crashed", "path", request.path(), "error", e);
+            LOG.error("request_crashed", "error", e);
+            RequestLog.outcome(ErrorCode.INTERNAL_ERROR.code());
             return ApiResponses.error(ErrorFormatter.format(ErrorCode.INTERNAL_ERROR, provider, ConnectionsView.displayName(provider)));
         }
     }

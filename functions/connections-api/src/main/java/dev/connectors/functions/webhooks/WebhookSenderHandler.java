@@ -10,6 +10,7 @@ import dev.connectors.config.Settings;
 import dev.connectors.errors.ConnectorException;
 import dev.connectors.events.WebhookSignature;
 import dev.connectors.log.Log;
+import dev.connectors.log.RequestLog;
 import dev.connectors.runtime.Services;
 
 import java.io.IOException;
@@ -20,6 +21,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Delivers events from the webhook queue to the app's endpoint ({@code WEBHOOK_URL}): a POST of the event
@@ -32,6 +35,7 @@ import java.util.List;
  */
 public final class WebhookSenderHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private static final Log LOG = Log.of(WebhookSenderHandler.class);
+    private static final RequestLog REQUESTS = RequestLog.of(WebhookSenderHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -61,29 +65,39 @@ public final class WebhookSenderHandler implements RequestHandler<SQSEvent, SQSB
         List<SQSEvent.SQSMessage> messages = event == null || event.getRecords() == null ? List.of() : event.getRecords();
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         var url = services.settings().optional(Settings.WEBHOOK_URL);
-        String secret = null;
-        if (url.isPresent()) {
-            try {
-                secret = services.webhookSecret();
-            } catch (ConnectorException e) {
-                LOG.error("webhook_secret_missing", "detail", e.detail()); // kept in the queue (then the DLQ), never sent unsigned
-            }
-        }
+        String secret = url.isPresent() ? signingSecret() : null;
         for (SQSEvent.SQSMessage message : messages) {
-            Log.begin(context == null ? message.getMessageId() : context.getAwsRequestId());
-            Log.put("message_id", message.getMessageId());
-            Outcome outcome;
-            if (url.isEmpty()) {
-                LOG.warn("webhook_not_configured"); // the app asked for no webhooks: nothing to retry
-                outcome = Outcome.DROPPED;
-            } else if (secret == null) {
-                outcome = Outcome.RETRY;
-            } else {
-                outcome = deliver(URI.create(url.get()), secret, message);
-            }
+            // one request line per message: each has its own outcome (the batch's duration is in Lambda's REPORT line)
+            Outcome outcome = REQUESTS.run(context == null ? message.getMessageId() : context.getAwsRequestId(),
+                    () -> send(url, secret, message));
             if (outcome == Outcome.RETRY) failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
         }
         return new SQSBatchResponse(failures);
+    }
+
+    /** Null when missing: the messages stay in the queue (then the DLQ), never sent unsigned. */
+    private String signingSecret() {
+        try {
+            return services.webhookSecret();
+        } catch (ConnectorException e) {
+            LOG.error("webhook_secret_missing", "detail", e.detail());
+            return null;
+        }
+    }
+
+    private Outcome send(Optional<String> url, String secret, SQSEvent.SQSMessage message) {
+        Log.put("message_id", message.getMessageId());
+        Outcome outcome;
+        if (url.isEmpty()) {
+            LOG.warn("webhook_not_configured"); // the app asked for no webhooks: nothing to retry
+            outcome = Outcome.DROPPED;
+        } else if (secret == null) {
+            outcome = Outcome.RETRY;
+        } else {
+            outcome = deliver(URI.create(url.get()), secret, message);
+        }
+        if (outcome != Outcome.DELIVERED) RequestLog.outcome(outcome.name().toLowerCase(Locale.ROOT));
+        return outcome;
     }
 
     private Outcome deliver(URI url, String secret, SQSEvent.SQSMessage message) {

@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.connectors.apikey.ApiKeyFlow;
 import dev.connectors.errors.ErrorCode;
+import dev.connectors.metrics.Metrics;
 import dev.connectors.providers.ProviderSpec;
 import dev.connectors.runtime.Services;
 
@@ -38,8 +39,10 @@ public final class ApiKeyHandler extends JsonConnectHandler implements RequestHa
     APIGatewayV2HTTPResponse route(String method, String path, APIGatewayV2HTTPEvent request) {
         if (!path.equals("/connections/" + spec.id()) || !method.equals("PUT")) return null;
         Handlers.Caller caller = Handlers.caller(services, request);
+        Metrics.connectionStarted(spec.id()); // the key's check is the whole connect: it completes or fails right here
         String key = JsonBody.read(request, Set.of("apiKey"), ErrorCode.INVALID_API_KEY).get("apiKey");
         ApiKeyFlow.Result result = new ApiKeyFlow(services, spec).connect(caller.tenant(), caller.user(), key);
+        Metrics.connectionCompleted(spec.id());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("connected", true);
         body.put("provider", spec.id());

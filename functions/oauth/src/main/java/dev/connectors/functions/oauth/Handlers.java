@@ -6,13 +6,15 @@ import dev.connectors.config.Settings;
 import dev.connectors.errors.ConnectorException;
 import dev.connectors.errors.ErrorCode;
 import dev.connectors.log.Log;
+import dev.connectors.log.RequestLog;
+import dev.connectors.metrics.Metrics;
 import dev.connectors.providers.ProviderRegistry;
 import dev.connectors.providers.ProviderSpec;
 import dev.connectors.runtime.Services;
 
 import java.util.Map;
 
-/** What the non-OAuth connect handlers share: their registry entry, the request id, the caller from the JWT claims. */
+/** What the connect handlers share: their registry entry, the request id, the caller from the JWT claims, failure accounting. */
 final class Handlers {
     private static final Log LOG = Log.of(Handlers.class);
 
@@ -47,6 +49,12 @@ final class Handlers {
         }
         Log.put("tenant", tenant);
         return new Caller(tenant, user);
+    }
+
+    /** A connect step failed: it is the request's outcome and counts in ConnectionsFailed. */
+    static void connectFailed(String provider, String errorCode) {
+        RequestLog.outcome(errorCode);
+        Metrics.connectionFailed(provider, errorCode);
     }
 
     static String requestId(APIGatewayV2HTTPEvent event, Context context) {

@@ -10,6 +10,7 @@ import dev.connectors.errors.ErrorCode;
 import dev.connectors.errors.ErrorFormatter;
 import dev.connectors.errors.FriendlyError;
 import dev.connectors.log.Log;
+import dev.connectors.log.RequestLog;
 import dev.connectors.providers.ProviderSpec;
 import dev.connectors.runtime.Services;
 
@@ -25,6 +26,7 @@ abstract class JsonConnectHandler implements RequestHandler<APIGatewayV2HTTPEven
 
     protected final Services services;
     protected final ProviderSpec spec;
+    private final RequestLog requests = RequestLog.of(getClass()); // lines name the concrete handler
 
     JsonConnectHandler(Services services, ProviderSpec spec) {
         this.services = services;
@@ -36,20 +38,26 @@ abstract class JsonConnectHandler implements RequestHandler<APIGatewayV2HTTPEven
 
     @Override
     public final APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        Log.begin(Handlers.requestId(event, context));
+        return requests.run(Handlers.requestId(event, context), () -> serve(event), APIGatewayV2HTTPResponse::getStatusCode);
+    }
+
+    private APIGatewayV2HTTPResponse serve(APIGatewayV2HTTPEvent event) {
         String providerId = spec == null ? services.settings().get(Settings.PROVIDER, "unknown") : spec.id();
         Log.put("provider", providerId);
         try {
             if (spec == null) throw new ConnectorException(ErrorCode.NOT_CONFIGURED, "provider registry entry not loaded");
             APIGatewayV2HTTPEvent request = event == null ? new APIGatewayV2HTTPEvent() : event;
             String path = request.getRawPath() == null ? "" : request.getRawPath();
+            Log.put("path", path);
             APIGatewayV2HTTPResponse answer = route(JsonBody.method(request), path, request);
             return answer != null ? answer : failure(ErrorCode.NOT_FOUND, providerId, 404);
         } catch (ConnectorException e) {
             LOG.warn("request_failed", "error_code", e.code().code(), "detail", e.detail());
+            Handlers.connectFailed(providerId, e.code().code());
             return failure(e.code(), providerId, 0);
         } catch (RuntimeException e) {
             LOG.error("request_crashed", "error", e);
+            Handlers.connectFailed(providerId, ErrorCode.INTERNAL_ERROR.code());
             return failure(ErrorCode.INTERNAL_ERROR, providerId, 0);
         }
     }

@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.connectors.errors.ConnectorException;
 import dev.connectors.errors.ErrorCode;
 import dev.connectors.link.LinkFlow;
+import dev.connectors.metrics.Metrics;
 import dev.connectors.providers.ProviderSpec;
 import dev.connectors.runtime.Services;
 
@@ -45,6 +46,7 @@ public final class LinkTokenHandler extends JsonConnectHandler implements Reques
         if (path.equals("/oauth/" + spec.id() + "/authorize") && method.equals("GET")) {
             Handlers.Caller caller = Handlers.caller(services, request);
             LinkFlow.Started started = new LinkFlow(services, spec).start(caller.tenant(), caller.user());
+            Metrics.connectionStarted(spec.id());
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("linkToken", started.linkToken());
             body.put("state", started.state());
@@ -57,6 +59,7 @@ public final class LinkTokenHandler extends JsonConnectHandler implements Reques
             String state = body.get("state");
             if (state == null || state.isBlank()) throw new ConnectorException(ErrorCode.INVALID_STATE, "callback without state");
             LinkFlow.Result result = new LinkFlow(services, spec).finish(caller.tenant(), body.get("public_token"), state);
+            Metrics.connectionCompleted(spec.id());
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("connected", true);
             out.put("provider", spec.id());

@@ -10,6 +10,8 @@ import dev.connectors.errors.ErrorCode;
 import dev.connectors.errors.ErrorFormatter;
 import dev.connectors.errors.FriendlyError;
 import dev.connectors.log.Log;
+import dev.connectors.log.RequestLog;
+import dev.connectors.metrics.Metrics;
 import dev.connectors.oauth.ConnectFlow;
 import dev.connectors.providers.ProviderRegistry;
 import dev.connectors.providers.ProviderSpec;
@@ -25,6 +27,7 @@ import java.util.Map;
  */
 public final class OAuthHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private static final Log LOG = Log.of(OAuthHandler.class);
+    private static final RequestLog REQUESTS = RequestLog.of(OAuthHandler.class);
 
     private final Services services;
     private final ProviderSpec spec;
@@ -47,10 +50,14 @@ public final class OAuthHandler implements RequestHandler<APIGatewayV2HTTPEvent,
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        Log.begin(Handlers.requestId(event, context));
+        return REQUESTS.run(Handlers.requestId(event, context), () -> serve(event), APIGatewayV2HTTPResponse::getStatusCode);
+    }
+
+    private APIGatewayV2HTTPResponse serve(APIGatewayV2HTTPEvent event) {
         String providerId = spec == null ? services.settings().get(Settings.PROVIDER, "unknown") : spec.id();
         Log.put("provider", providerId);
         String path = event == null || event.getRawPath() == null ? "" : event.getRawPath();
+        Log.put("path", path);
         try {
             if (spec == null) {
                 throw new ConnectorException(ErrorCode.NOT_CONFIGURED, "provider registry entry not loaded");
@@ -64,9 +71,11 @@ public final class OAuthHandler implements RequestHandler<APIGatewayV2HTTPEvent,
             return Responses.json(404, Map.of("error", ErrorFormatter.format(ErrorCode.UNKNOWN_PROVIDER, providerId, null)));
         } catch (ConnectorException e) {
             LOG.warn("request_failed", "error_code", e.code().code(), "detail", e.detail());
+            Handlers.connectFailed(providerId, e.code().code());
             return failure(event, path, ErrorFormatter.format(e.code(), providerId, displayName()));
         } catch (RuntimeException e) {
             LOG.error("request_crashed", "error", e);
+            Handlers.connectFailed(providerId, ErrorCode.INTERNAL_ERROR.code());
             return failure(event, path, ErrorFormatter.format(ErrorCode.INTERNAL_ERROR, providerId, displayName()));
         }
     }
@@ -79,6 +88,7 @@ public final class OAuthHandler implements RequestHandler<APIGatewayV2HTTPEvent,
             throw new ConnectorException(ErrorCode.INVALID_RETURN_TO, "more than one return_to");
         }
         URI url = flow.authorize(caller.tenant(), caller.user(), returnTo == null ? null : returnTo.get(0), query);
+        Metrics.connectionStarted(spec.id());
         if (Requests.wantsJson(event)) {
             return Responses.json(200, Map.of("authorizationUrl", url.toString()));
         }
@@ -93,6 +103,8 @@ public final class OAuthHandler implements RequestHandler<APIGatewayV2HTTPEvent,
             throw new ConnectorException(ErrorCode.INVALID_REQUEST, "unparseable callback query");
         }
         ConnectFlow.Outcome outcome = flow.callback(query);
+        if (outcome.connected()) Metrics.connectionCompleted(spec.id());
+        else Handlers.connectFailed(spec.id(), outcome.error().code());
         return Responses.callbackResult(outcome, spec.displayName(), flow.returnToPolicy().allowedOrigins());
     }
 

@@ -3,6 +3,7 @@ package dev.connectors.functions.refresher;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.connectors.log.Log;
+import dev.connectors.log.RequestLog;
 import dev.connectors.runtime.Services;
 import dev.connectors.tokens.TokenReencryption;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -20,6 +21,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class ReencryptTokensHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     private static final Log LOG = Log.of(ReencryptTokensHandler.class);
+    private static final RequestLog REQUESTS = RequestLog.of(ReencryptTokensHandler.class);
     static final long SAFETY_MARGIN_MILLIS = 15_000;
 
     private final Services services;
@@ -34,7 +36,10 @@ public final class ReencryptTokensHandler implements RequestHandler<Map<String, 
 
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
-        Log.begin(context == null ? null : context.getAwsRequestId());
+        return REQUESTS.run(context == null ? null : context.getAwsRequestId(), () -> reencrypt(event, context));
+    }
+
+    private Map<String, Object> reencrypt(Map<String, Object> event, Context context) {
         TokenReencryption.Result r = new TokenReencryption(services.tokenStore()).run(start(event), timeLeft(context));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("scanned", r.scanned());

@@ -3,6 +3,7 @@ package dev.connectors.functions.refresher;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.connectors.log.Log;
+import dev.connectors.log.RequestLog;
 import dev.connectors.oauth.ScheduledRefresher;
 import dev.connectors.providers.ProviderRegistry;
 import dev.connectors.providers.ProviderSpec;
@@ -19,6 +20,7 @@ import java.util.function.Function;
  */
 public final class TokenRefresherHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     private static final Log LOG = Log.of(TokenRefresherHandler.class);
+    private static final RequestLog REQUESTS = RequestLog.of(TokenRefresherHandler.class);
     /** Stop starting refreshes this long before the Lambda timeout: one refresh (≤ 20 s) must still fit. */
     static final long SAFETY_MARGIN_MILLIS = 25_000;
 
@@ -41,13 +43,19 @@ public final class TokenRefresherHandler implements RequestHandler<Map<String, O
 
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
-        Log.begin(context == null ? null : context.getAwsRequestId());
+        return REQUESTS.run(context == null ? null : context.getAwsRequestId(), () -> refresh(context));
+    }
+
+    private Map<String, Object> refresh(Context context) {
         var store = services.tokenStore();
         ScheduledRefresher refresher = new ScheduledRefresher(store, new dev.connectors.oauth.TokenRefresher(services.oauth(),
                 store, services.clock(), services.events()), specs, services::providerConfig, services.clock(),
                 ScheduledRefresher.CONCURRENCY);
         ScheduledRefresher.Result result = refresher.run(TimeBudget.beforeTimeout(context, SAFETY_MARGIN_MILLIS));
-        if (!result.complete()) LOG.warn("refresher_incomplete", "due", result.due()); // the next run continues
+        if (!result.complete()) {
+            LOG.warn("refresher_incomplete", "due", result.due()); // the next run continues
+            RequestLog.outcome("incomplete");
+        }
         return result.asMap();
     }
 }

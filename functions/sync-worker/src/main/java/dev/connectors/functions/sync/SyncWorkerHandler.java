@@ -4,7 +4,9 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.connectors.errors.ErrorCode;
 import dev.connectors.log.Log;
+import dev.connectors.log.RequestLog;
 import dev.connectors.providers.ProviderRegistry;
 import dev.connectors.providers.ProviderSpec;
 import dev.connectors.runtime.Services;
@@ -25,6 +27,7 @@ import java.util.function.Function;
  */
 public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private static final Log LOG = Log.of(SyncWorkerHandler.class);
+    private static final RequestLog REQUESTS = RequestLog.of(SyncWorkerHandler.class);
     /** Stop starting pages this long before the Lambda timeout: a page plus the checkpoint must fit. */
     static final long SAFETY_MARGIN_MILLIS = 25_000;
 
@@ -51,24 +54,32 @@ public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatc
         List<SQSEvent.SQSMessage> messages = event == null || event.getRecords() == null ? List.of() : event.getRecords();
         JobProcessor processor = processor();
         for (SQSEvent.SQSMessage message : messages) {
-            Log.begin(context == null ? message.getMessageId() : context.getAwsRequestId());
-            Log.put("message_id", message.getMessageId());
-            String jobId = JobQueue.jobId(message.getBody());
-            if (jobId == null) {
-                LOG.error("sync_message_unreadable"); // not ours; retrying cannot help, the DLQ keeps it
-                failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
-                continue;
-            }
-            try {
-                if (!processor.process(jobId, TimeBudget.beforeTimeout(context, SAFETY_MARGIN_MILLIS), receiveCount(message))) {
-                    failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
-                }
-            } catch (RuntimeException e) {
-                LOG.error("sync_job_crashed", "job_id", jobId, "error", e);
-                failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
-            }
+            // one request line per message: each job has its own tenant, provider and outcome
+            boolean handled = REQUESTS.run(context == null ? message.getMessageId() : context.getAwsRequestId(),
+                    () -> handle(processor, message, context));
+            if (!handled) failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
         }
         return new SQSBatchResponse(failures);
+    }
+
+    /** @return false when the message goes back to the queue */
+    private boolean handle(JobProcessor processor, SQSEvent.SQSMessage message, Context context) {
+        Log.put("message_id", message.getMessageId());
+        String jobId = JobQueue.jobId(message.getBody());
+        if (jobId == null) {
+            LOG.error("sync_message_unreadable"); // not ours; retrying cannot help, the DLQ keeps it
+            RequestLog.outcome("unreadable_message");
+            return false;
+        }
+        try {
+            if (processor.process(jobId, TimeBudget.beforeTimeout(context, SAFETY_MARGIN_MILLIS), receiveCount(message))) return true;
+            RequestLog.outcome("retry");
+            return false;
+        } catch (RuntimeException e) {
+            LOG.error("sync_job_crashed", "job_id", jobId, "error", e);
+            RequestLog.outcome(ErrorCode.INTERNAL_ERROR.code());
+            return false;
+        }
     }
 
     private JobProcessor processor() {
