@@ -50,13 +50,13 @@ public final class SyncJobs {
     /**
      * Records a new queued job without sending it (a connect records its backfill before writing the connection,
      * then calls {@link #enqueue}). It carries the pending mark, so the reconciler sends it if nobody else does.
+     * The reason must be unique (a connect's is random): a job that already exists can then only be this call's
+     * own put, applied by DynamoDB although its answer was lost and the SDK retried it.
      * @throws ConnectorException storage_unavailable when it could not be recorded
      */
     public SyncJob record(String tenantId, String provider, String reason) {
         SyncJob job = newJob(jobId(tenantId, provider, reason), tenantId, provider);
-        if (!jobs.create(job)) {
-            throw new ConnectorException(ErrorCode.STORAGE_UNAVAILABLE, "sync job " + job.jobId() + " already exists");
-        }
+        jobs.create(job);
         return job;
     }
 

@@ -126,6 +126,39 @@ class CallbackAwsFaultsTest {
     }
 
     @Test
+    void writesThatSucceededAlthoughTheirAnswerWasLostAreNotMistakenForConflicts() {
+        String tenant = newTenant();
+        String state = authorize(tenant);
+        // DynamoDB applied each write, then answered 500: the SDK retries a put that is already there
+        dynamoProxy.fail(PUT, table("SyncJobsTable"), 1, Fault.dynamoInternalError().afterApplying());
+        dynamoProxy.fail(PUT, table("ConnectionsTable"), 1, Fault.dynamoInternalError().afterApplying());
+
+        Result result = callback(state);
+
+        assertThat(dynamoProxy.count(PUT, table("SyncJobsTable"))).isEqualTo(2); // the lost answer, then the SDK's retry
+        assertThat(dynamoProxy.count(PUT, table("ConnectionsTable"))).isGreaterThanOrEqualTo(2);
+        assertThat(result.connected()).as(String.valueOf(result)).isTrue();
+        assertThat(connected(tenant)).isTrue();
+        assertThat(queuedJobs()).containsExactly(onlyJob(tenant));
+    }
+
+    @Test
+    void aSessionConsumedAlthoughItsAnswerWasLostStillFinishesTheFlow() {
+        String tenant = newTenant();
+        String state = authorize(tenant);
+        FaultProxy.Rule claim = dynamoProxy.fail("DynamoDB_20120810.UpdateItem", table("OAuthSessionsTable"), 1,
+                Fault.dynamoInternalError().afterApplying());
+        dynamoProxy.fail("DynamoDB_20120810.DeleteItem", table("OAuthSessionsTable"), 1, Fault.dynamoInternalError().afterApplying());
+
+        Result result = callback(state);
+
+        assertThat(claim.injected()).isEqualTo(1);
+        assertThat(result.connected()).as(String.valueOf(result)).isTrue();
+        assertThat(connected(tenant)).isTrue();
+        assertThat(callback(state).error()).isEqualTo("state_reused"); // and it still works exactly once
+    }
+
+    @Test
     void aThirdOfAllWritesAndSendsFailingNeverHalfWritesAnyCallback() {
         // 5xx (not throttling) keeps the SDK's back-off short; every DynamoDB write and every SQS send may fail
         for (String op : List.of(PUT, "DynamoDB_20120810.UpdateItem", "DynamoDB_20120810.DeleteItem")) {

@@ -36,9 +36,22 @@ public final class FaultProxy implements AutoCloseable {
     private static final Set<String> HOP_BY_HOP = Set.of("host", "content-length", "connection", "expect", "upgrade",
             "transfer-encoding", "keep-alive", "te", "trailer", "proxy-connection");
 
-    /** An error answer (status, AWS JSON error body); {@link #RESET} closes the connection without answering. */
-    public record Fault(int status, String contentType, String body) {
-        public static final Fault RESET = new Fault(0, null, null);
+    /**
+     * An error answer (status, AWS JSON error body); {@link #RESET} closes the connection without answering.
+     * {@code applied}: the request reaches the stand-in first and only its answer is replaced (a write that
+     * succeeded although the client saw it fail, which the SDK then retries).
+     */
+    public record Fault(int status, String contentType, String body, boolean applied) {
+        public static final Fault RESET = new Fault(0, null, null, false);
+
+        public Fault(int status, String contentType, String body) {
+            this(status, contentType, body, false);
+        }
+
+        /** The same error, sent after the request was carried out. */
+        public Fault afterApplying() {
+            return new Fault(status, contentType, body, true);
+        }
 
         /** DynamoDB's answer when a table's capacity is exceeded (retried by the SDK as throttling). */
         public static Fault dynamoThroughputExceeded() {
@@ -198,18 +211,22 @@ public final class FaultProxy implements AutoCloseable {
             String operation = operation(exchange, text);
             Fault fault = rules.stream().filter(r -> r.fires(operation, text)).findFirst().map(r -> r.fault).orElse(null);
             seen.add(new Seen(operation, text, fault != null));
-            if (fault == Fault.RESET) {
+            if (fault != null && fault.applied()) {
+                forward(exchange, body, false);
+            }
+            if (fault != null && fault.status() == 0) {
                 return; // closing without a status line: the client sees the connection drop
             }
             if (fault != null) {
                 respond(exchange, fault.status(), fault.contentType(), fault.body().getBytes(StandardCharsets.UTF_8));
                 return;
             }
-            forward(exchange, body);
+            forward(exchange, body, true);
         }
     }
 
-    private void forward(HttpExchange exchange, byte[] body) throws IOException {
+    /** Sends the request to the stand-in; passes its answer back only when {@code answer}. */
+    private void forward(HttpExchange exchange, byte[] body, boolean answer) throws IOException {
         URI uri = exchange.getRequestURI();
         HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(uri.getRawPath()
                         + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())))
@@ -225,6 +242,7 @@ public final class FaultProxy implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while forwarding", e);
         }
+        if (!answer) return;
         response.headers().map().forEach((name, values) -> {
             if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
                 exchange.getResponseHeaders().put(name, values);
