@@ -45,6 +45,8 @@ final class ConnectLoad {
         }
     }
 
+    private static final java.util.regex.Pattern RESULT_PAGE_ERROR = java.util.regex.Pattern.compile("\"error\":\"([a-z_]+)\"");
+
     private final String baseUrl;
     private final BiFunction<String, String, String> devToken;
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
@@ -72,7 +74,10 @@ final class ConnectLoad {
         long callbackStart = System.nanoTime();
         HttpResponse<String> res = get(callback.toString(), null);
         long end = System.nanoTime();
-        if (res.statusCode() != 302) return new Flow(tenant, false, "http_" + res.statusCode(), end - startedNanos, end - callbackStart);
+        if (res.statusCode() != 302) { // the result page, shown when the session (and so return_to) is unknown
+            java.util.regex.Matcher page = RESULT_PAGE_ERROR.matcher(res.body());
+            return new Flow(tenant, false, page.find() ? page.group(1) : "http_" + res.statusCode(), end - startedNanos, end - callbackStart);
+        }
         Map<String, String> query = query(URI.create(res.headers().firstValue("Location").orElse(baseUrl)));
         boolean connected = "generic".equals(query.get("connected"));
         return new Flow(tenant, connected, connected ? null : query.getOrDefault("error", "no_result"), end - startedNanos, end - callbackStart);
