@@ -96,11 +96,8 @@ public final class SyncJobs {
         if (active.isPresent()) return new Resync(active.get(), false);
         String previous = recent.isEmpty() ? "none" : recent.get(0).jobId();
         for (int hop = 0; hop < 10; hop++) {
-            Instant now = clock.instant();
-            Instant windowStart = now.atZone(ZoneOffset.UTC).minusMonths(WINDOW_MONTHS).toInstant();
             String jobId = jobId(tenantId, provider, "resync-after-" + previous);
-            SyncJob job = new SyncJob(jobId, tenantId, provider, JobStatus.queued, windowStart, now, Checkpoint.START,
-                    0, 0, 0, null, null, now, now);
+            SyncJob job = newJob(jobId, tenantId, provider);
             if (jobs.create(job)) {
                 enqueue(jobId);
                 LOG.info("sync_job_requested", "job_id", jobId, "after", previous);
