@@ -127,6 +127,11 @@ public final class LocalRunner {
             return status;
         }
 
+        /** The runner's own DynamoDB client (the load script and concurrency tests check its tables). */
+        software.amazon.awssdk.services.dynamodb.DynamoDbClient dynamo() {
+            return resources.stream().filter(LocalStandIns.class::isInstance).map(r -> ((LocalStandIns) r).dynamo()).findFirst().orElseThrow();
+        }
+
         List<String> summary() {
             return summary;
         }

@@ -47,9 +47,10 @@ public final class ApiKeyFlow {
     public Result connect(String tenantId, String userId, String apiKey) {
         String key = checkShape(apiKey);
         validate(key);
-        Connection saved = services.tokenStore().upsert(new Connection(tenantId, spec.id(), ConnectionStatus.active,
+        AfterConnect.Stored stored = AfterConnect.store(services, new Connection(tenantId, spec.id(), ConnectionStatus.active,
                 key, null, TOKEN_TYPE, null, null, Map.of(), userId, null, null, 0));
-        String jobId = AfterConnect.run(services, saved);
+        Connection saved = stored.connection();
+        String jobId = stored.jobId();
         LOG.info("connected", "version", saved.version(), "expires", "never", "job_id", jobId);
         return new Result(saved, jobId);
     }

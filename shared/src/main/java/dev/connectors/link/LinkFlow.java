@@ -131,10 +131,11 @@ public final class LinkFlow {
         TokenSet tokens = new TokenResponseReader(services.clock())
                 .read(call(link.exchangeUrl(), config, body, "public token exchange"), spec.tokenResponse(), null);
         List<String> scopes = tokens.scopes().isEmpty() ? OAuthClient.scopes(spec, config) : tokens.scopes();
-        Connection saved = services.tokenStore().upsert(new Connection(session.tenantId(), spec.id(), ConnectionStatus.active,
+        AfterConnect.Stored stored = AfterConnect.store(services, new Connection(session.tenantId(), spec.id(), ConnectionStatus.active,
                 tokens.accessToken(), tokens.refreshToken(), tokens.tokenType(), scopes, tokens.expiresAt(), tokens.metadata(),
                 session.userId(), null, null, 0));
-        String jobId = AfterConnect.run(services, saved);
+        Connection saved = stored.connection();
+        String jobId = stored.jobId();
         LOG.info("connected", "version", saved.version(), "scopes", String.join(" ", saved.scopes()),
                 "expires", saved.expiresAt() == null ? "never" : saved.expiresAt().toString(), "job_id", jobId);
         return new Result(saved, jobId);

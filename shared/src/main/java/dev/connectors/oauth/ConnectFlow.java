@@ -140,10 +140,11 @@ public final class ConnectFlow {
             metadata.putAll(postConnect(config.withValues(tokens.metadata()), tokens));
             // RFC 6749 §5.1: a response without scope means the requested scope was granted
             List<String> scopes = tokens.scopes().isEmpty() ? OAuthClient.scopes(spec, config) : tokens.scopes();
-            Connection saved = services.tokenStore().upsert(new Connection(session.tenantId(), spec.id(),
+            AfterConnect.Stored stored = AfterConnect.store(services, new Connection(session.tenantId(), spec.id(),
                     ConnectionStatus.active, tokens.accessToken(), tokens.refreshToken(), tokens.tokenType(),
                     scopes, tokens.expiresAt(), metadata, session.userId(), null, null, 0, tokenSecret));
-            String jobId = AfterConnect.run(services, saved);
+            Connection saved = stored.connection();
+            String jobId = stored.jobId();
             LOG.info("connected", "version", saved.version(), "scopes", String.join(" ", saved.scopes()),
                     "expires", saved.expiresAt() == null ? "never" : saved.expiresAt().toString(), "job_id", jobId);
             return new Outcome(true, spec.id(), returnTo, null, jobId);

@@ -13,8 +13,8 @@ import java.util.Optional;
 import static dev.connectors.dynamo.Items.*;
 
 /**
- * OAuth sessions in DynamoDB with a TTL attribute. {@link #consume} is a conditional delete that
- * returns the old item, so each state works exactly once even under concurrent callbacks.
+ * OAuth sessions in DynamoDB with a TTL attribute. {@link #consume} is a conditional claim that
+ * returns the item, so each state works exactly once even under concurrent callbacks.
  * TTL deletion is late (and absent in dynalite), so callers check {@code expiresAt} themselves.
  */
 public final class OAuthSessionStore {
@@ -43,20 +43,35 @@ public final class OAuthSessionStore {
                 .conditionExpression("attribute_not_exists(nonce)")));
     }
 
-    /** Removes and returns the session; empty when it never existed or was already used. */
+    /**
+     * Claims, removes and returns the session; empty when it never existed or was already used. The claim is a
+     * conditional write naming this call, not a bare conditional delete: when DynamoDB applies a write but its
+     * answer is lost, the SDK retries it, and a retried delete would find the item gone and turn the user's own
+     * first use into "already used". A retried claim finds its own name and goes on.
+     */
     public Optional<OAuthSession> consume(String nonce) {
+        String claim = java.util.UUID.randomUUID().toString();
+        Map<String, AttributeValue> item;
         try {
-            Map<String, AttributeValue> old = Storage.call("consume oauth session", () -> dynamo.deleteItem(r -> r
-                    .tableName(table)
+            item = Storage.call("consume oauth session", () -> dynamo.updateItem(r -> r.tableName(table)
                     .key(Map.of("nonce", s(nonce)))
-                    .conditionExpression("attribute_exists(nonce)")
-                    .returnValues(ReturnValue.ALL_OLD))).attributes();
-            if (old == null || old.isEmpty()) return Optional.empty();
-            return Optional.of(new OAuthSession(str(old, "nonce"), str(old, "provider"), str(old, "tenant_id"),
-                    str(old, "user_id"), str(old, "return_to"), str(old, "code_verifier"), strMap(old, "inputs"), instant(old, "expires_at"),
-                    str(old, "request_token"), str(old, "request_token_secret")));
+                    .updateExpression("SET consumed_by = :c")
+                    .conditionExpression("attribute_exists(nonce) AND attribute_not_exists(consumed_by)")
+                    .expressionAttributeValues(Map.of(":c", s(claim)))
+                    .returnValues(ReturnValue.ALL_NEW))).attributes();
         } catch (ConditionalCheckFailedException e) {
-            return Optional.empty();
+            item = Storage.call("read oauth session", () -> dynamo.getItem(r -> r.tableName(table)
+                    .key(Map.of("nonce", s(nonce))).consistentRead(true))).item();
+            if (item == null || !claim.equals(str(item, "consumed_by"))) return Optional.empty(); // used by someone else
         }
+        Map<String, AttributeValue> old = item;
+        try {
+            Storage.run("delete oauth session", () -> dynamo.deleteItem(r -> r.tableName(table).key(Map.of("nonce", s(nonce)))));
+        } catch (dev.connectors.errors.ConnectorException e) {
+            // claimed already, so it can never be used again; TTL removes it
+        }
+        return Optional.of(new OAuthSession(str(old, "nonce"), str(old, "provider"), str(old, "tenant_id"),
+                str(old, "user_id"), str(old, "return_to"), str(old, "code_verifier"), strMap(old, "inputs"), instant(old, "expires_at"),
+                str(old, "request_token"), str(old, "request_token_secret")));
     }
 }

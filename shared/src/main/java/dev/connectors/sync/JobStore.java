@@ -61,6 +61,18 @@ public final class JobStore {
         }
     }
 
+    /** Deletes a job that was recorded but never sent nor started; a job already on its way is kept. */
+    public void discardUnsent(String jobId) {
+        try {
+            Storage.run("discard sync job", () -> dynamo.deleteItem(r -> r.tableName(table).key(key(jobId))
+                    .conditionExpression("attribute_exists(enqueue_pending) AND #s = :queued AND attribute_not_exists(lease_owner)")
+                    .expressionAttributeNames(Map.of("#s", "status"))
+                    .expressionAttributeValues(Map.of(":queued", s(JobStatus.queued.name())))));
+        } catch (ConditionalCheckFailedException e) {
+            // sent by the reconciler meanwhile: the worker ends it (no connection)
+        }
+    }
+
     public Optional<SyncJob> get(String jobId) {
         Map<String, AttributeValue> item = Storage.call("read sync job", () -> dynamo.getItem(r -> r.tableName(table)
                 .key(key(jobId)).consistentRead(true))).item();

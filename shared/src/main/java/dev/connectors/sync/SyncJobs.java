@@ -18,6 +18,7 @@ import java.util.List;
  * Starts backfills and recovers the ones whose queue message was lost. Without transactions the
  * order is: job record (deterministic id, conditional put) → SQS send → clear the pending mark.
  * A crash or SQS outage between the steps leaves the pending mark for {@link #resendPending}.
+ * A connect puts its connection write between the record and the send ({@code AfterConnect.store}).
  */
 public final class SyncJobs {
     private static final Log LOG = Log.of(SyncJobs.class);
@@ -38,37 +39,42 @@ public final class SyncJobs {
      * inputs. An SQS failure is logged, not thrown: the connection stands, the reconciler resends.
      */
     public SyncJob start(String tenantId, String provider, String reason) {
-        Instant now = clock.instant();
-        Instant windowStart = now.atZone(ZoneOffset.UTC).minusMonths(WINDOW_MONTHS).toInstant();
-        String jobId = jobId(tenantId, provider, reason);
-        SyncJob job = new SyncJob(jobId, tenantId, provider, JobStatus.queued, windowStart, now, Checkpoint.START,
-                0, 0, 0, null, null, now, now);
+        SyncJob job = newJob(jobId(tenantId, provider, reason), tenantId, provider);
         if (!jobs.create(job)) {
-            return jobs.get(jobId).orElse(job);
+            return jobs.get(job.jobId()).orElse(job);
         }
-        enqueue(jobId);
+        enqueue(job.jobId());
         return job;
     }
 
     /**
-     * The backfill every new connection gets (job reason {@code connect-v<version>}). A failure here must not
-     * undo a successful connection: it is logged and null returned (the reconciler or a resync picks it up).
+     * Records a new queued job without sending it (a connect records its backfill before writing the connection,
+     * then calls {@link #enqueue}). It carries the pending mark, so the reconciler sends it if nobody else does.
+     * The reason must be unique (a connect's is random): a job that already exists can then only be this call's
+     * own put, applied by DynamoDB although its answer was lost and the SDK retried it.
+     * @throws ConnectorException storage_unavailable when it could not be recorded
      */
-    public static String startAfterConnect(java.util.function.Supplier<SyncJobs> syncJobs, dev.connectors.tokens.Connection saved) {
+    public SyncJob record(String tenantId, String provider, String reason) {
+        SyncJob job = newJob(jobId(tenantId, provider, reason), tenantId, provider);
+        jobs.create(job);
+        return job;
+    }
+
+    /** Removes a recorded job that was never sent (its connection could not be written); best effort. */
+    public void discard(String jobId) {
         try {
-            return syncJobs.get().start(saved.tenantId(), saved.provider(), connectReason(saved)).jobId();
+            jobs.discardUnsent(jobId);
         } catch (ConnectorException e) {
-            LOG.error("sync_job_not_created", "error_code", e.code().code(), "detail", e.detail());
-            return null;
+            // storage is down: the reconciler sends it later and the worker ends it (no connection)
+            LOG.warn("sync_job_not_discarded", "job_id", jobId, "detail", e.detail());
         }
     }
 
-    /**
-     * The job reason of a connection's first backfill. The creation time is part of it: after a disconnect
-     * (the item is deleted) a reconnect starts again at version 1 and must still get a new job.
-     */
-    public static String connectReason(dev.connectors.tokens.Connection saved) {
-        return "connect-" + (saved.createdAt() == null ? 0 : saved.createdAt().toEpochMilli()) + "-v" + saved.version();
+    private SyncJob newJob(String jobId, String tenantId, String provider) {
+        Instant now = clock.instant();
+        Instant windowStart = now.atZone(ZoneOffset.UTC).minusMonths(WINDOW_MONTHS).toInstant();
+        return new SyncJob(jobId, tenantId, provider, JobStatus.queued, windowStart, now, Checkpoint.START,
+                0, 0, 0, null, null, now, now);
     }
 
     /** What {@link #resync} did: the job the caller should watch, and whether this call created it. */
@@ -90,11 +96,8 @@ public final class SyncJobs {
         if (active.isPresent()) return new Resync(active.get(), false);
         String previous = recent.isEmpty() ? "none" : recent.get(0).jobId();
         for (int hop = 0; hop < 10; hop++) {
-            Instant now = clock.instant();
-            Instant windowStart = now.atZone(ZoneOffset.UTC).minusMonths(WINDOW_MONTHS).toInstant();
             String jobId = jobId(tenantId, provider, "resync-after-" + previous);
-            SyncJob job = new SyncJob(jobId, tenantId, provider, JobStatus.queued, windowStart, now, Checkpoint.START,
-                    0, 0, 0, null, null, now, now);
+            SyncJob job = newJob(jobId, tenantId, provider);
             if (jobs.create(job)) {
                 enqueue(jobId);
                 LOG.info("sync_job_requested", "job_id", jobId, "after", previous);
@@ -107,8 +110,8 @@ public final class SyncJobs {
         throw new ConnectorException(ErrorCode.STORAGE_UNAVAILABLE, "resync chain longer than 10 jobs behind the index");
     }
 
-    /** Sends the job's message and clears its pending mark; false when SQS is unavailable. */
-    boolean enqueue(String jobId) {
+    /** Sends the job's message and clears its pending mark; false when SQS is unavailable (the reconciler resends). */
+    public boolean enqueue(String jobId) {
         try {
             queue.send(jobId, 0);
         } catch (ConnectorException e) {

@@ -198,13 +198,12 @@ class ConnectionLifecycleTest {
 
     @Test
     void aReconnectAfterADeleteGetsANewBackfillJob() {
-        Connection first = connect(tenantA, "outlook");
-        String firstJob = dev.connectors.sync.SyncJobs.startAfterConnect(() -> h.services().syncJobs(), first);
+        String firstJob = dev.connectors.runtime.AfterConnect.store(h.services(), connect(tenantA, "outlook")).jobId();
         body(call("DELETE", "/connections/{provider}", "outlook", tenantA), 200);
         h.clock.advance(java.time.Duration.ofSeconds(5));
-        Connection again = connect(tenantA, "outlook");
-        assertThat(again.version()).isEqualTo(first.version());
-        assertThat(dev.connectors.sync.SyncJobs.startAfterConnect(() -> h.services().syncJobs(), again)).isNotEqualTo(firstJob);
+        String secondJob = dev.connectors.runtime.AfterConnect.store(h.services(), connect(tenantA, "outlook")).jobId();
+        assertThat(secondJob).isNotEqualTo(firstJob);
+        assertThat(h.services().jobStore().get(secondJob)).isPresent();
     }
 
     // ================================================================ POST /connections/{provider}/sync
