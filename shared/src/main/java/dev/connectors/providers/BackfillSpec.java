@@ -27,13 +27,16 @@ import java.util.Map;
  * provider has no history API. {@code auth}: where the access token goes: {@code bearer} (default,
  * {@code Authorization: Bearer}), {@code header:<Name>} (the raw token in that header), {@code body_field:<name>}
  * (a JSON body field, e.g. Plaid's access_token) or {@code none}. {@code rateLimit}: quota headers that,
- * once exhausted, delay the next page through the queue like a 429.
+ * once exhausted, delay the next page through the queue like a 429. {@code stepDays}: split the window into steps
+ * of that many days for resources bounded on both sides (see {@code dev.connectors.sync.StepPlan}); the steps of a
+ * big tenant run as parallel queue messages. Unset: the window is one step.
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record BackfillSpec(List<Resource> resources, String outcome, String successFlag, List<String> skipParentErrors,
-                           String auth, RateLimit rateLimit) {
+                           String auth, RateLimit rateLimit, int stepDays) {
 
     public BackfillSpec {
+        if (stepDays < 0) throw new IllegalArgumentException("backfill stepDays must not be negative: " + stepDays);
         resources = resources == null ? List.of() : List.copyOf(resources);
         skipParentErrors = skipParentErrors == null ? List.of() : List.copyOf(skipParentErrors);
         auth = auth == null || auth.isBlank() ? "bearer" : auth;
@@ -43,7 +46,12 @@ public record BackfillSpec(List<Resource> resources, String outcome, String succ
     }
 
     public BackfillSpec(List<Resource> resources, String outcome, String successFlag, List<String> skipParentErrors) {
-        this(resources, outcome, successFlag, skipParentErrors, null, null);
+        this(resources, outcome, successFlag, skipParentErrors, null, null, 0);
+    }
+
+    public BackfillSpec(List<Resource> resources, String outcome, String successFlag, List<String> skipParentErrors,
+                        String auth, RateLimit rateLimit) {
+        this(resources, outcome, successFlag, skipParentErrors, auth, rateLimit, 0);
     }
 
     /**

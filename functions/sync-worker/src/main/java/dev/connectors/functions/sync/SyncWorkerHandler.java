@@ -60,7 +60,8 @@ public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatc
                 continue;
             }
             try {
-                if (!processor.process(jobId, TimeBudget.beforeTimeout(context, SAFETY_MARGIN_MILLIS), receiveCount(message))) {
+                if (!processor.process(jobId, JobQueue.step(message.getBody()), TimeBudget.beforeTimeout(context, SAFETY_MARGIN_MILLIS),
+                        receiveCount(message))) {
                     failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
                 }
             } catch (RuntimeException e) {
@@ -74,7 +75,7 @@ public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatc
     private JobProcessor processor() {
         return new JobProcessor(services.jobStore(), services.jobQueue(), services.tokenStore(), services.tokenRefresher(),
                 new BackfillRunner(services.http(), services.recordStore(), services.jobStore()),
-                specs, services::providerConfig, services.clock());
+                specs, services::providerConfig, services.clock(), services.connectionSlots());
     }
 
     /** Which delivery of the message this is (SQS's ApproximateReceiveCount); 0 when the event does not say. */
