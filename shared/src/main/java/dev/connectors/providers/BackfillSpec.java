@@ -19,7 +19,9 @@ import java.util.Map;
  * ({@code {tenant_id}}), and for fan-out: {@code {parent.id}} (the parent's own provider id),
  * {@code {parent.<dot.path>}} (a field of the parent's stored payload, e.g. {@code {parent.calendar.id}}) and
  * {@code {grandparent.id}} (the parent's parent's id, two-level fan-out). Parent values in the path are
- * percent-encoded as one path segment. A query parameter or body field whose value is exactly
+ * percent-encoded as one path segment; {@code {+parent.id}} (RFC 6570 reserved expansion) keeps the value's
+ * slashes as segment separators (Google Chat's parent {@code spaces/AAA}), each segment still encoded, and
+ * refuses empty, {@code .} and {@code ..} segments. A query parameter or body field whose value is exactly
  * {@code {cursor}} is left out while there is no cursor; a body string exactly {@code {offset}} is sent as a number.
  * {@code {client_id}} / {@code {client_secret}} (the provider secret) fill the JSON body only.
  * {@code successFlag}: a boolean every API answer carries (Slack's ok); {@code skipParentErrors}: errors that
@@ -69,7 +71,9 @@ public record BackfillSpec(List<Resource> resources, String outcome, String succ
      * is one object, not an array (a per-id detail call in a fan-out). {@code ownId}: a fan-out record is
      * stored under its own id rather than {@code <parent id>:<id>} (when ids are unique account-wide).
      * {@code optionalRecords}: a missing records field is an empty page (Gmail and QuickBooks leave it out
-     * when nothing matches) rather than an unexpected answer.
+     * when nothing matches) rather than an unexpected answer. {@code filterToWindow}: for APIs that cannot
+     * filter by time in any order (Dropbox's folder listing): only records whose updated-at lies in the window
+     * (or step) are stored; the others, and records without one (folders), are skipped.
      */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record Resource(
@@ -89,7 +93,8 @@ public record BackfillSpec(List<Resource> resources, String outcome, String succ
             Map<String, String> headers,
             boolean singleRecord,
             boolean ownId,
-            boolean optionalRecords) {
+            boolean optionalRecords,
+            boolean filterToWindow) {
 
         public Resource {
             method = method == null ? "GET" : method;
@@ -105,7 +110,7 @@ public record BackfillSpec(List<Resource> resources, String outcome, String succ
                         String records, String id, String updatedAt, TimeFormat updatedAtFormat, Paginator paginator,
                         boolean stopBeforeWindow, int maxPages) {
             this(model, parent, method, path, query, body, records, id, updatedAt, updatedAtFormat, paginator,
-                    stopBeforeWindow, maxPages, null, false, false, false);
+                    stopBeforeWindow, maxPages, null, false, false, false, false);
         }
     }
 
@@ -121,14 +126,20 @@ public record BackfillSpec(List<Resource> resources, String outcome, String succ
      * {@code start} (default 0) and grows by the records received, until a page is shorter than
      * {@code pageSize}, empty, or {@code hasMorePath} is false; with {@code totalPath}, until the next offset reaches
      * that total (Plaid's total_transactions, Mailchimp's total_items) instead of the short-page rule.
+     * {@code continuePath} / {@code continueBody}: for APIs whose later pages go to another endpoint with
+     * another body (Dropbox's {@code list_folder/continue} with {@code {"cursor": "{cursor}"}}): used once there is a cursor.
      */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record Paginator(Type type, String cursorPath, String param, String hasMorePath, String endPath,
-                            Integer pageSize, Integer start, String totalPath) {
+                            Integer pageSize, Integer start, String totalPath, String continuePath, JsonNode continueBody) {
         public enum Type { none, cursor, link_header, page, next_url, last_id, offset }
 
+        public Paginator {
+            continueBody = continueBody == null || continueBody.isNull() || continueBody.isMissingNode() ? null : continueBody;
+        }
+
         public Paginator(Type type, String cursorPath, String param, String hasMorePath) {
-            this(type, cursorPath, param, hasMorePath, null, null, null, null);
+            this(type, cursorPath, param, hasMorePath, null, null, null, null, null, null);
         }
     }
 

@@ -188,7 +188,7 @@ public final class BackfillRunner {
                 return new BackfillResult.Retry("backfill " + r.model() + ": no records " + (r.singleRecord() ? "object" : "array")
                         + " at '" + r.records() + "'");
             }
-            Page page = readPage(items, r, cp.parentId(), step.start());
+            Page page = readPage(items, r, cp.parentId(), step.start(), step.end());
             records.upsert(job.tenantId(), job.provider(), r.model(), job.jobId(), page.records());
             String nextCursor = page.reachedWindowStart() || r.singleRecord() ? null
                     : nextCursor(r, json, response, cp.cursor(), items);
@@ -346,7 +346,7 @@ public final class BackfillRunner {
     private record Page(List<SyncRecord> records, boolean reachedWindowStart) {
     }
 
-    private static Page readPage(JsonNode items, BackfillSpec.Resource r, String parentId, Instant windowStart) {
+    private static Page readPage(JsonNode items, BackfillSpec.Resource r, String parentId, Instant windowStart, Instant windowEnd) {
         List<SyncRecord> out = new ArrayList<>();
         boolean reached = false;
         for (JsonNode item : items) {
@@ -356,6 +356,9 @@ public final class BackfillRunner {
             if (r.stopBeforeWindow() && updated != null && updated.isBefore(windowStart)) {
                 reached = true; // newest-first listing: everything after this is older than the window
                 continue;
+            }
+            if (r.filterToWindow() && (updated == null || updated.isBefore(windowStart) || updated.isAfter(windowEnd))) {
+                continue; // an API that lists everything: keep the window's records only
             }
             out.add(new SyncRecord(parentId == null || r.ownId() ? id : parentId + ":" + id, updated, item.toString()));
         }
