@@ -127,6 +127,63 @@ class ParallelStepsTest {
         assertThat(WindowedHistory.shared().fetchesPerPage(token).values()).allMatch(n -> n == 1);
     }
 
+    @Test
+    void aStepThatDiedBetweenFinishingAndBeingCountedIsCountedByItsRedeliveryAndTheJobCompletesOnce() {
+        String token = "tok-steps-uncounted";
+        WorkerFixture f = tenant(60, token, STEP_DAYS, Map.of());
+        AtomicInteger checks = new AtomicInteger();
+        f.deliver(new TestContext(() -> checks.incrementAndGet() <= 3 ? 100_000 : 1_000)); // fans out from step 3
+        SyncJob fanned = f.reload();
+        int total = fanned.steps().total();
+        String queue = f.h.resources.queueUrl("SyncQueue");
+        List<Message> steps = new ArrayList<>();
+        for (int i = 0; i < 10 && steps.size() < total - 3; i++) {
+            steps.addAll(StandIns.sqs().receiveMessage(r -> r.queueUrl(queue).maxNumberOfMessages(10)
+                    .waitTimeSeconds(1).visibilityTimeout(120)).messages());
+        }
+        assertThat(steps).hasSize(total - 3);
+        Message last = steps.remove(steps.size() - 1);
+        int lastStep = dev.connectors.sync.JobQueue.step(last.body());
+
+        // the step runs to the end and is counted; then its count is taken back: as if the worker had died
+        // right after saving the step as finished and before counting it into the job
+        assertThat(f.handler().handleRequest(event(last), TestContext.plenty()).getBatchItemFailures()).isEmpty();
+        SyncJob counted = f.reload();
+        SyncJob step = f.services().jobStore().get(SyncJob.stepId(fanned.jobId(), lastStep)).orElseThrow();
+        assertThat(step.status()).isEqualTo(JobStatus.succeeded);
+        uncount(f, fanned.jobId(), lastStep, step.pages(), step.records());
+        for (Message m : steps) assertThat(f.handler().handleRequest(event(m), TestContext.plenty()).getBatchItemFailures()).isEmpty();
+        SyncJob waiting = f.reload();
+        assertThat(waiting.status()).isEqualTo(JobStatus.running);
+        assertThat(waiting.stepsDone()).isEqualTo(total - 1);
+        assertThat(f.queueDepth("ApproximateNumberOfMessages")).isZero(); // nobody flipped the job back
+
+        // the step's message comes back (its delete was lost with the worker): the step is counted, once
+        assertThat(f.handler().handleRequest(event(last), TestContext.plenty()).getBatchItemFailures()).isEmpty();
+        assertThat(f.handler().handleRequest(event(last), TestContext.plenty()).getBatchItemFailures()).isEmpty();
+        for (Message m : steps) StandIns.sqs().deleteMessage(r -> r.queueUrl(queue).receiptHandle(m.receiptHandle()));
+        StandIns.sqs().deleteMessage(r -> r.queueUrl(queue).receiptHandle(last.receiptHandle()));
+        SyncJob done = f.drain(TestContext::plenty, 5);
+
+        assertThat(counted.steps().done()).contains(lastStep);
+        assertThat(done.status()).isEqualTo(JobStatus.succeeded);
+        assertThat(done.stepsDone()).isEqualTo(total);
+        assertThat(done.records()).isEqualTo(60);
+        assertThat(f.recordSet("records")).isEqualTo(uninterrupted(60));
+        assertThat(WindowedHistory.shared().fetchesPerPage(token).values()).allMatch(n -> n == 1);
+    }
+
+    /** Takes a step's count back out of its job (the state a crash between the two writes leaves). */
+    private static void uncount(WorkerFixture f, String jobId, int step, long pages, long records) {
+        StandIns.dynamo().updateItem(r -> r.tableName(f.h.resources.tableName("SyncJobsTable"))
+                .key(Map.of("job_id", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(jobId)))
+                .updateExpression("DELETE steps_done :s ADD pages :p, records :r")
+                .expressionAttributeValues(Map.of(
+                        ":s", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromNs(List.of(Integer.toString(step))),
+                        ":p", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN(Long.toString(-pages)),
+                        ":r", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN(Long.toString(-records)))));
+    }
+
     @ParameterizedTest(name = "cap {0}")
     @ValueSource(ints = {2, 3})
     void aBigTenantRunsAsParallelStepsWithinTheCapAndEndsWithTheRecordsOfAnUninterruptedRun(int cap) throws Exception {
