@@ -216,7 +216,7 @@ class ParallelStepsTest {
     }
 
     @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {1, 2, 3, 4})
+    @ValueSource(longs = {1, 2, 3})
     void killsAndDuplicateDeliveriesAcrossParallelStepsNeverLoseACheckpoint(long seed) throws Exception {
         int records = 300;
         String token = "tok-steps-chaos-" + seed;

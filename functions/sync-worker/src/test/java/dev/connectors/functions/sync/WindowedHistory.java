@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class WindowedHistory {
     static final int PAGE_SIZE = 10;
-    static final long LATENCY_MILLIS = 40;
+    static final long LATENCY_MILLIS = 80;
     private static final Instant ANCHOR = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     private static WindowedHistory shared;
 
