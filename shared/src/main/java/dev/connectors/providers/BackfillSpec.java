@@ -19,7 +19,9 @@ import java.util.Map;
  * ({@code {tenant_id}}), and for fan-out: {@code {parent.id}} (the parent's own provider id),
  * {@code {parent.<dot.path>}} (a field of the parent's stored payload, e.g. {@code {parent.calendar.id}}) and
  * {@code {grandparent.id}} (the parent's parent's id, two-level fan-out). Parent values in the path are
- * percent-encoded as one path segment. A query parameter or body field whose value is exactly
+ * percent-encoded as one path segment; {@code {+parent.id}} (RFC 6570 reserved expansion) keeps the value's
+ * slashes as segment separators (Google Chat's parent {@code spaces/AAA}), each segment still encoded, and
+ * refuses empty, {@code .} and {@code ..} segments. A query parameter or body field whose value is exactly
  * {@code {cursor}} is left out while there is no cursor; a body string exactly {@code {offset}} is sent as a number.
  * {@code {client_id}} / {@code {client_secret}} (the provider secret) fill the JSON body only.
  * {@code successFlag}: a boolean every API answer carries (Slack's ok); {@code skipParentErrors}: errors that
@@ -27,13 +29,16 @@ import java.util.Map;
  * provider has no history API. {@code auth}: where the access token goes: {@code bearer} (default,
  * {@code Authorization: Bearer}), {@code header:<Name>} (the raw token in that header), {@code body_field:<name>}
  * (a JSON body field, e.g. Plaid's access_token) or {@code none}. {@code rateLimit}: quota headers that,
- * once exhausted, delay the next page through the queue like a 429.
+ * once exhausted, delay the next page through the queue like a 429. {@code stepDays}: split the window into steps
+ * of that many days for resources bounded on both sides (see {@code dev.connectors.sync.StepPlan}); the steps of a
+ * big tenant run as parallel queue messages. Unset: the window is one step.
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record BackfillSpec(List<Resource> resources, String outcome, String successFlag, List<String> skipParentErrors,
-                           String auth, RateLimit rateLimit) {
+                           String auth, RateLimit rateLimit, int stepDays) {
 
     public BackfillSpec {
+        if (stepDays < 0) throw new IllegalArgumentException("backfill stepDays must not be negative: " + stepDays);
         resources = resources == null ? List.of() : List.copyOf(resources);
         skipParentErrors = skipParentErrors == null ? List.of() : List.copyOf(skipParentErrors);
         auth = auth == null || auth.isBlank() ? "bearer" : auth;
@@ -43,7 +48,12 @@ public record BackfillSpec(List<Resource> resources, String outcome, String succ
     }
 
     public BackfillSpec(List<Resource> resources, String outcome, String successFlag, List<String> skipParentErrors) {
-        this(resources, outcome, successFlag, skipParentErrors, null, null);
+        this(resources, outcome, successFlag, skipParentErrors, null, null, 0);
+    }
+
+    public BackfillSpec(List<Resource> resources, String outcome, String successFlag, List<String> skipParentErrors,
+                        String auth, RateLimit rateLimit) {
+        this(resources, outcome, successFlag, skipParentErrors, auth, rateLimit, 0);
     }
 
     /**
@@ -61,7 +71,9 @@ public record BackfillSpec(List<Resource> resources, String outcome, String succ
      * is one object, not an array (a per-id detail call in a fan-out). {@code ownId}: a fan-out record is
      * stored under its own id rather than {@code <parent id>:<id>} (when ids are unique account-wide).
      * {@code optionalRecords}: a missing records field is an empty page (Gmail and QuickBooks leave it out
-     * when nothing matches) rather than an unexpected answer.
+     * when nothing matches) rather than an unexpected answer. {@code filterToWindow}: for APIs that cannot
+     * filter by time in any order (Dropbox's folder listing): only records whose updated-at lies in the window
+     * (or step) are stored; the others, and records without one (folders), are skipped.
      */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record Resource(
@@ -81,7 +93,8 @@ public record BackfillSpec(List<Resource> resources, String outcome, String succ
             Map<String, String> headers,
             boolean singleRecord,
             boolean ownId,
-            boolean optionalRecords) {
+            boolean optionalRecords,
+            boolean filterToWindow) {
 
         public Resource {
             method = method == null ? "GET" : method;
@@ -97,7 +110,7 @@ public record BackfillSpec(List<Resource> resources, String outcome, String succ
                         String records, String id, String updatedAt, TimeFormat updatedAtFormat, Paginator paginator,
                         boolean stopBeforeWindow, int maxPages) {
             this(model, parent, method, path, query, body, records, id, updatedAt, updatedAtFormat, paginator,
-                    stopBeforeWindow, maxPages, null, false, false, false);
+                    stopBeforeWindow, maxPages, null, false, false, false, false);
         }
     }
 
@@ -113,14 +126,20 @@ public record BackfillSpec(List<Resource> resources, String outcome, String succ
      * {@code start} (default 0) and grows by the records received, until a page is shorter than
      * {@code pageSize}, empty, or {@code hasMorePath} is false; with {@code totalPath}, until the next offset reaches
      * that total (Plaid's total_transactions, Mailchimp's total_items) instead of the short-page rule.
+     * {@code continuePath} / {@code continueBody}: for APIs whose later pages go to another endpoint with
+     * another body (Dropbox's {@code list_folder/continue} with {@code {"cursor": "{cursor}"}}): used once there is a cursor.
      */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record Paginator(Type type, String cursorPath, String param, String hasMorePath, String endPath,
-                            Integer pageSize, Integer start, String totalPath) {
+                            Integer pageSize, Integer start, String totalPath, String continuePath, JsonNode continueBody) {
         public enum Type { none, cursor, link_header, page, next_url, last_id, offset }
 
+        public Paginator {
+            continueBody = continueBody == null || continueBody.isNull() || continueBody.isMissingNode() ? null : continueBody;
+        }
+
         public Paginator(Type type, String cursorPath, String param, String hasMorePath) {
-            this(type, cursorPath, param, hasMorePath, null, null, null, null);
+            this(type, cursorPath, param, hasMorePath, null, null, null, null, null, null);
         }
     }
 

@@ -148,6 +148,9 @@ public final class ProviderRegistry {
                     p.add(where + ": auth body_field needs method POST");
                 }
                 if (r.stopBeforeWindow() && blank(r.updatedAt())) p.add(where + ".stopBeforeWindow needs updatedAt");
+                if (r.filterToWindow() && blank(r.updatedAt())) p.add(where + ".filterToWindow needs updatedAt");
+                if (pg.continuePath() != null && !pg.continuePath().startsWith("/")) p.add(where + ".paginator.continuePath must start with /");
+                if (pg.continueBody() != null && !"POST".equals(r.method())) p.add(where + ".paginator.continueBody needs method POST");
                 models.add(r.model());
             }
             if (s.backfill().resources().isEmpty() && blank(s.backfill().outcome())) {

@@ -135,6 +135,13 @@ public final class Services {
         return new SyncJobs(jobStore(), jobQueue(), clock);
     }
 
+    /** The per-connection concurrency cap of the sync worker ({@code SYNC_CONNECTION_CONCURRENCY}, default 2). */
+    public dev.connectors.sync.ConnectionSlots connectionSlots() {
+        int size = Integer.parseInt(settings.get(Settings.SYNC_CONNECTION_CONCURRENCY,
+                Integer.toString(dev.connectors.sync.ConnectionSlots.DEFAULT_SIZE)));
+        return new dev.connectors.sync.ConnectionSlots(dynamo, settings.require(Settings.SYNC_JOBS_TABLE), clock, size);
+    }
+
     public RecordStore recordStore() {
         return new RecordStore(dynamo, settings.require(Settings.RECORDS_TABLE), clock);
     }

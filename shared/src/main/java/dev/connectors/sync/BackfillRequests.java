@@ -25,8 +25,11 @@ import java.util.regex.Pattern;
 final class BackfillRequests {
     private static final String CURSOR = "{cursor}";
     private static final String OFFSET = "{offset}";
-    /** Fan-out values: {parent.id}, {parent.<payload.path>}, {grandparent.id}; payload paths may be camelCase. */
-    private static final Pattern PARENT = Pattern.compile("\\{((?:grand)?parent\\.[A-Za-z0-9_.-]+)}");
+    /**
+     * Fan-out values: {parent.id}, {parent.<payload.path>}, {grandparent.id}; payload paths may be camelCase.
+     * A leading '+' (RFC 6570 reserved expansion) keeps the value's slashes in a path.
+     */
+    private static final Pattern PARENT = Pattern.compile("\\{(\\+?)((?:grand)?parent\\.[A-Za-z0-9_.-]+)}");
 
     private BackfillRequests() {
     }
@@ -73,7 +76,8 @@ final class BackfillRequests {
         if (type == BackfillSpec.Paginator.Type.offset) {
             all.put("offset", cursor != null ? cursor : Integer.toString(p.start() == null ? 0 : p.start()));
         }
-        StringBuilder url = new StringBuilder(apiBase).append(fill(r.path(), all, true));
+        boolean continuing = cursor != null && p.continuePath() != null;
+        StringBuilder url = new StringBuilder(apiBase).append(fill(continuing ? p.continuePath() : r.path(), all, true));
         char sep = url.indexOf("?") >= 0 ? '&' : '?';
         for (Map.Entry<String, String> q : r.query().entrySet()) {
             if (q.getValue().equals(CURSOR) && cursor == null) continue;
@@ -93,8 +97,9 @@ final class BackfillRequests {
         if ("POST".equals(r.method())) {
             Map<String, String> withSecrets = new HashMap<>(all);
             withSecrets.putAll(bodyValues);
-            JsonNode body = r.body() == null ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
-                    : fillJson(r.body().deepCopy(), withSecrets, cursor);
+            JsonNode template = continuing && p.continueBody() != null ? p.continueBody() : r.body();
+            JsonNode body = template == null ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                    : fillJson(template.deepCopy(), withSecrets, cursor);
             if (!bodyFields.isEmpty()) {
                 if (!(body instanceof ObjectNode obj)) throw new IllegalArgumentException("body_field auth needs a JSON object body");
                 bodyFields.forEach(obj::put);
@@ -115,9 +120,10 @@ final class BackfillRequests {
         while (m.find()) {
             // a parent value is the provider's data, not a template: only the template's own text is filled
             out.append(Placeholders.fill(template.substring(last, m.start()), values));
-            String value = values.get(m.group(1));
-            if (value == null) throw new IllegalArgumentException("no value for {" + m.group(1) + "}");
-            out.append(pathSegment ? encodeSegment(value) : value);
+            String value = values.get(m.group(2));
+            if (value == null) throw new IllegalArgumentException("no value for {" + m.group(2) + "}");
+            boolean reserved = !m.group(1).isEmpty();
+            out.append(!pathSegment ? value : reserved ? encodeSegments(value, m.group(2)) : encodeSegment(value));
             last = m.end();
         }
         out.append(Placeholders.fill(template.substring(last), values));
@@ -139,8 +145,21 @@ final class BackfillRequests {
         if (r.body() != null) text.append(' ').append(r.body());
         java.util.Set<String> out = new java.util.TreeSet<>();
         Matcher m = PARENT.matcher(text);
-        while (m.find()) out.add(m.group(1));
+        while (m.find()) out.add(m.group(2));
         return out;
+    }
+
+    /** A value that names a path of the API ({@code spaces/AAA}): each segment encoded, no empty or dot segments. */
+    private static String encodeSegments(String value, String name) {
+        StringBuilder out = new StringBuilder();
+        for (String segment : value.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                throw new IllegalArgumentException("{+" + name + "} is not a plain path: " + value);
+            }
+            if (out.length() > 0) out.append('/');
+            out.append(encodeSegment(segment));
+        }
+        return out.toString();
     }
 
     /** Next links come from the provider's answer: never follow one to another host with our token. */

@@ -22,6 +22,13 @@ public sealed interface BackfillResult {
     record Retry(String reason) implements BackfillResult {
     }
 
+    /**
+     * The tenant is big: steps {@code from}..{@code to} (exclusive) of the window should run as parallel
+     * step messages. The job's checkpoint is saved at step {@code from} (possibly mid-way through it).
+     */
+    record FanOut(int from, int to) implements BackfillResult {
+    }
+
     /** Another worker took over the job (its lease); stop without touching it. */
     record LeaseLost() implements BackfillResult {
     }

@@ -34,6 +34,11 @@ public final class BackfillRunner {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final Pattern LINK_NEXT = Pattern.compile("<([^>]*)>\\s*;[^,]*rel=\"?next\"?", Pattern.CASE_INSENSITIVE);
     private static final int DEFAULT_RETRY_AFTER_SECONDS = 60;
+    /**
+     * A step that needed this many pages marks the tenant as big: the parallel steps after it fan out. A small
+     * tenant's steps take a page each and its whole job finishes in one invocation, without extra messages.
+     */
+    static final int BIG_STEP_PAGES = 3;
     /** Where an API with a {@code successFlag} names its error (also read for {@code skipParentErrors}). */
     private static final String ERROR_FIELD = "error";
 
@@ -73,28 +78,54 @@ public final class BackfillRunner {
         this.jobs = jobs;
     }
 
+    /**
+     * Runs the job from its checkpoint through the steps of its {@link StepPlan}: a job's own item through
+     * every step (unless it fans out), a step item through its one step.
+     */
     public BackfillResult run(SyncJob start, String owner, Context ctx, BooleanSupplier timeLeft) {
-        SyncJob job = start;
+        StepPlan plan = StepPlan.of(ctx.spec(), start.windowStart(), start.windowEnd());
+        SyncJob job = start.steps().total() == plan.size() ? start : start.withStepsTotal(plan.size());
+        int lastStep = job.isStep() ? job.checkpoint().step() : plan.size() - 1;
+        long pagesAtStepStart = job.pages();
         List<BackfillSpec.Resource> resources = ctx.spec().resources();
         Map<String, String> values = new HashMap<>(ctx.values());
-        values.putAll(BackfillRequests.windowValues(job.windowStart(), job.windowEnd()));
         boolean refreshed = false;
         while (true) {
             Checkpoint cp = job.checkpoint();
+            if (cp.step() > lastStep) return new BackfillResult.Done(); // resumed after its last parallel step
+            StepPlan.Step step = plan.get(cp.step());
             if (cp.resource() >= resources.size()) {
-                return new BackfillResult.Done();
+                if (cp.step() >= lastStep) return new BackfillResult.Done();
+                int nextStep = cp.step() + 1;
+                boolean big = job.pages() - pagesAtStepStart >= BIG_STEP_PAGES;
+                pagesAtStepStart = job.pages();
+                job = job.progressed(Checkpoint.startOf(nextStep), 0, 0);
+                if (big && canFanOut(job, plan, nextStep)) {
+                    job = save(job, job.checkpoint(), 0, 0, owner);
+                    if (job == null) return new BackfillResult.LeaseLost();
+                    return new BackfillResult.FanOut(nextStep, plan.parallelEnd(nextStep));
+                }
+                continue;
             }
+            if (!step.runs(cp.resource())) { // another step's resource
+                job = job.progressed(cp.at(cp.resource() + 1, null), 0, 0);
+                continue;
+            }
+            values.putAll(BackfillRequests.windowValues(step.start(), step.end()));
             BackfillSpec.Resource r = resources.get(cp.resource());
             if (r.parent() != null && cp.parentId() == null) {
                 // entering a fan-out resource: start at the first parent record, or skip when there is none
                 Optional<String> first = records.nextId(job.tenantId(), job.provider(), r.parent(), null);
-                Checkpoint next = first.map(id -> new Checkpoint(cp.resource(), id, null))
-                        .orElse(new Checkpoint(cp.resource() + 1, null, null));
+                Checkpoint next = first.map(id -> cp.at(cp.resource(), id))
+                        .orElse(cp.at(cp.resource() + 1, null));
                 job = job.progressed(next, 0, 0);
                 continue;
             }
             if (!timeLeft.getAsBoolean()) {
-                return new BackfillResult.Continue();
+                if (!canFanOut(job, plan, cp.step())) return new BackfillResult.Continue();
+                // out of time in a run of parallel steps: the tenant is big, the steps left go to parallel messages
+                job = save(job, cp, 0, 0, owner);
+                return job == null ? new BackfillResult.LeaseLost() : new BackfillResult.FanOut(cp.step(), plan.parallelEnd(cp.step()));
             }
             values.keySet().removeIf(k -> k.startsWith("parent.") || k.startsWith("grandparent."));
             ProviderRequest request;
@@ -157,7 +188,7 @@ public final class BackfillRunner {
                 return new BackfillResult.Retry("backfill " + r.model() + ": no records " + (r.singleRecord() ? "object" : "array")
                         + " at '" + r.records() + "'");
             }
-            Page page = readPage(items, r, cp.parentId(), job.windowStart());
+            Page page = readPage(items, r, cp.parentId(), step.start(), step.end());
             records.upsert(job.tenantId(), job.provider(), r.model(), job.jobId(), page.records());
             String nextCursor = page.reachedWindowStart() || r.singleRecord() ? null
                     : nextCursor(r, json, response, cp.cursor(), items);
@@ -278,9 +309,17 @@ public final class BackfillRunner {
         Checkpoint cp = job.checkpoint();
         if (r.parent() != null) {
             Optional<String> nextParent = records.nextId(job.tenantId(), job.provider(), r.parent(), cp.parentId());
-            if (nextParent.isPresent()) return new Checkpoint(cp.resource(), nextParent.get(), null);
+            if (nextParent.isPresent()) return cp.at(cp.resource(), nextParent.get());
         }
-        return new Checkpoint(cp.resource() + 1, null, null);
+        return cp.at(cp.resource() + 1, null);
+    }
+
+    /**
+     * Whether the job's own delivery may hand steps from {@code from} on to parallel messages: only a job's
+     * item (a step never splits further), at a parallel step with at least one more parallel step after it.
+     */
+    private static boolean canFanOut(SyncJob job, StepPlan plan, int from) {
+        return !job.isStep() && plan.get(from).parallel() && plan.parallelEnd(from) - from >= 2;
     }
 
     /** One page's request with the token where the spec puts it, the entry's apiHeaders and the resource's headers. */
@@ -308,7 +347,7 @@ public final class BackfillRunner {
     private record Page(List<SyncRecord> records, boolean reachedWindowStart) {
     }
 
-    private static Page readPage(JsonNode items, BackfillSpec.Resource r, String parentId, Instant windowStart) {
+    private static Page readPage(JsonNode items, BackfillSpec.Resource r, String parentId, Instant windowStart, Instant windowEnd) {
         List<SyncRecord> out = new ArrayList<>();
         boolean reached = false;
         for (JsonNode item : items) {
@@ -318,6 +357,9 @@ public final class BackfillRunner {
             if (r.stopBeforeWindow() && updated != null && updated.isBefore(windowStart)) {
                 reached = true; // newest-first listing: everything after this is older than the window
                 continue;
+            }
+            if (r.filterToWindow() && (updated == null || updated.isBefore(windowStart) || updated.isAfter(windowEnd))) {
+                continue; // an API that lists everything: keep the window's records only
             }
             out.add(new SyncRecord(parentId == null || r.ownId() ? id : parentId + ":" + id, updated, item.toString()));
         }

@@ -132,22 +132,97 @@ public final class JobStore {
      * never leased again. False when the job had already finished.
      */
     public boolean cancel(String jobId, String reason) {
+        return end(jobId, JobStatus.failed, reason, "cancelled");
+    }
+
+    /**
+     * Ends a queued or running job with {@code status} from outside its lease, like {@link #cancel}: a step
+     * of a fanned-out job that fails for good (or finds the grant gone) ends its whole job this way. Exactly
+     * one caller gets true (the condition), so the app hears of the end once.
+     */
+    public boolean end(String jobId, JobStatus status, String reason, String marker) {
         Instant now = clock.instant();
         try {
-            Map<String, AttributeValue> item = Storage.call("cancel sync job", () -> dynamo.updateItem(r -> r
+            Map<String, AttributeValue> item = Storage.call("end sync job", () -> dynamo.updateItem(r -> r
                     .tableName(table).key(key(jobId))
-                    .updateExpression("SET #s = :failed, last_error = :e, updated_at = :now, lease_owner = :o"
+                    .updateExpression("SET #s = :end, last_error = :e, updated_at = :now, lease_owner = :o"
                             + " REMOVE lease_until, enqueue_pending")
                     .conditionExpression("attribute_exists(job_id) AND (#s = :queued OR #s = :running)")
                     .expressionAttributeNames(Map.of("#s", "status"))
-                    .expressionAttributeValues(Map.of(":failed", s(JobStatus.failed.name()), ":e", s(reason),
-                            ":now", n(now.getEpochSecond()), ":o", s("cancelled"),
+                    .expressionAttributeValues(Map.of(":end", s(status.name()), ":e", s(reason),
+                            ":now", n(now.getEpochSecond()), ":o", s(marker),
                             ":queued", s(JobStatus.queued.name()), ":running", s(JobStatus.running.name())))
                     .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW))).attributes();
             onFinished.accept(fromItem(item));
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
+        }
+    }
+
+    /** Creates the item of one step of a fanned-out job unless it exists (a retried fan-out keeps its progress). */
+    public boolean createStep(SyncJob step) {
+        try {
+            Storage.run("create sync step", () -> dynamo.putItem(r -> r.tableName(table).item(toItem(step))
+                    .conditionExpression("attribute_not_exists(job_id)")));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Counts a finished step into its fanned-out job, once: the step joins the job's done set and its pages
+     * and records are added, on the condition that it is not in the set yet (a set add plus counters in one
+     * conditional update, so a redelivered "step done" adds nothing). Returns the job as it is afterwards.
+     */
+    public Optional<SyncJob> addDoneStep(String jobId, int step, long pages, long records) {
+        try {
+            Map<String, AttributeValue> item = Storage.call("count sync step", () -> dynamo.updateItem(r -> r
+                    .tableName(table).key(key(jobId))
+                    .updateExpression("ADD steps_done :set, pages :p, records :r SET updated_at = :now")
+                    .conditionExpression("#s = :running AND attribute_exists(fan_from) AND NOT contains(steps_done, :step)")
+                    .expressionAttributeNames(Map.of("#s", "status"))
+                    .expressionAttributeValues(Map.of(":set", AttributeValue.fromNs(List.of(Integer.toString(step))),
+                            ":step", n(step), ":p", n(pages), ":r", n(records), ":running", s(JobStatus.running.name()),
+                            ":now", n(clock.instant().getEpochSecond())))
+                    .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW))).attributes();
+            return Optional.of(fromItem(item));
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * After its last parallel step: the job goes back to its own sequence at step {@code to} (a tail step, or
+     * none left, which finishes it). Conditional on the fan-out mark, so of the steps that see the set complete
+     * exactly one gets true and sends the job's message; the pending mark lets the reconciler resend it if
+     * that send never happens.
+     */
+    public boolean resumeAfterFanOut(String jobId, int from, int to) {
+        try {
+            Storage.run("resume sync job", () -> dynamo.updateItem(r -> r.tableName(table).key(key(jobId))
+                    .updateExpression("SET cp_step = :to, cp_resource = :zero, enqueue_pending = :p, updated_at = :now"
+                            + " REMOVE fan_from, cp_parent, cp_cursor")
+                    .conditionExpression("#s = :running AND fan_from = :from")
+                    .expressionAttributeNames(Map.of("#s", "status"))
+                    .expressionAttributeValues(Map.of(":to", n(to), ":zero", n(0), ":p", s("1"), ":from", n(from),
+                            ":running", s(JobStatus.running.name()), ":now", n(clock.instant().getEpochSecond())))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /** Gives the lease back without writing progress (a delivery that found nothing to do). */
+    public void release(String jobId, String owner) {
+        try {
+            Storage.run("release sync job", () -> dynamo.updateItem(r -> r.tableName(table).key(key(jobId))
+                    .updateExpression("REMOVE lease_owner, lease_until")
+                    .conditionExpression("lease_owner = :o")
+                    .expressionAttributeValues(Map.of(":o", s(owner)))));
+        } catch (ConditionalCheckFailedException e) {
+            // someone else holds it by now: nothing to give back
         }
     }
 
@@ -200,7 +275,7 @@ public final class JobStore {
             Storage.run("save sync job", () -> dynamo.putItem(r -> r.tableName(table).item(item)
                     .conditionExpression("lease_owner = :o")
                     .expressionAttributeValues(Map.of(":o", s(owner)))));
-            if (release && job.status().finished()) onFinished.accept(job);
+            if (release && job.status().finished() && !job.isStep()) onFinished.accept(job); // a step is not news to the app
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
@@ -219,11 +294,20 @@ public final class JobStore {
         Map<String, AttributeValue> item = new HashMap<>(key(j.jobId()));
         item.put("tenant_id", s(j.tenantId()));
         item.put("provider", s(j.provider()));
-        item.put("tenant_provider", s(connectionKey(j.tenantId(), j.provider())));
+        // a step item stays out of the by-connection index: it is part of its job, not a job of the connection
+        if (!j.isStep()) item.put("tenant_provider", s(connectionKey(j.tenantId(), j.provider())));
+        putIfPresent(item, "parent_job", j.parentJobId());
         item.put("status", s(j.status().name()));
         item.put("window_start", n(j.windowStart().getEpochSecond()));
         item.put("window_end", n(j.windowEnd().getEpochSecond()));
+        item.put("cp_step", n(j.checkpoint().step()));
         item.put("cp_resource", n(j.checkpoint().resource()));
+        item.put("steps_total", n(j.steps().total()));
+        if (j.steps().fannedOut()) item.put("fan_from", n(j.steps().fanFrom()));
+        if (j.steps().fanTo() > 0) item.put("fan_to", n(j.steps().fanTo()));
+        if (!j.steps().done().isEmpty()) {
+            item.put("steps_done", AttributeValue.fromNs(j.steps().done().stream().map(String::valueOf).toList()));
+        }
         putIfPresent(item, "cp_parent", j.checkpoint().parentId());
         putIfPresent(item, "cp_cursor", j.checkpoint().cursor());
         item.put("pages", n(j.pages()));
@@ -239,8 +323,13 @@ public final class JobStore {
     private static SyncJob fromItem(Map<String, AttributeValue> i) {
         return new SyncJob(str(i, "job_id"), str(i, "tenant_id"), str(i, "provider"),
                 JobStatus.valueOf(str(i, "status")), instant(i, "window_start"), instant(i, "window_end"),
-                new Checkpoint((int) num(i, "cp_resource", 0), str(i, "cp_parent"), str(i, "cp_cursor")),
+                new Checkpoint((int) num(i, "cp_step", 0), (int) num(i, "cp_resource", 0), str(i, "cp_parent"), str(i, "cp_cursor")),
                 num(i, "pages", 0), num(i, "records", 0), (int) num(i, "attempts", 0),
-                str(i, "last_error"), str(i, "outcome"), instant(i, "created_at"), instant(i, "updated_at"));
+                str(i, "last_error"), str(i, "outcome"), instant(i, "created_at"), instant(i, "updated_at"),
+                new SyncJob.Steps((int) num(i, "steps_total", 0), i.containsKey("fan_from") ? (int) num(i, "fan_from", 0) : null,
+                        (int) num(i, "fan_to", 0), i.containsKey("steps_done") && i.get("steps_done").hasNs()
+                        ? i.get("steps_done").ns().stream().map(Integer::valueOf).collect(java.util.stream.Collectors.toSet())
+                        : java.util.Set.of()),
+                str(i, "parent_job"));
     }
 }

@@ -46,6 +46,39 @@ class BackfillRequestsTest {
     }
 
     @Test
+    void aReservedParentPlaceholderKeepsTheValuesSlashesAndEncodesEachSegment() throws Exception {
+        Map<String, String> v = window();
+        v.put("parent.id", "spaces/AAA Q");
+        ProviderRequest r = BackfillRequests.build(resource("""
+                {"model": "messages", "parent": "spaces", "path": "/{+parent.id}/messages", "id": "name",
+                 "query": {"filter": "createTime > \\"{window_start}\\" AND createTime < \\"{window_end}\\""}}"""), "https://chat.googleapis.com/v1", v, null);
+        assertThat(r.uri().getRawPath()).isEqualTo("/v1/spaces/AAA%20Q/messages");
+        assertThat(java.net.URLDecoder.decode(r.uri().getRawQuery(), StandardCharsets.UTF_8))
+                .isEqualTo("filter=createTime > \"2025-01-01T00:00:00Z\" AND createTime < \"2025-04-01T00:00:00Z\"");
+        for (String escape : new String[] {"spaces/../admin", "spaces//x", "/spaces/x", "spaces/."}) {
+            v.put("parent.id", escape);
+            assertThatThrownBy(() -> BackfillRequests.build(resource("""
+                    {"model": "m", "parent": "p", "path": "/{+parent.id}/messages", "id": "id"}"""), BASE, v, null))
+                    .as(escape).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void aContinuePathAndBodyTakeOverOnceThereIsACursor() throws Exception {
+        BackfillSpec.Resource res = resource("""
+                {"model": "files", "method": "POST", "path": "/files/list_folder", "id": "id",
+                 "body": {"path": "", "recursive": true, "limit": 2000},
+                 "paginator": {"type": "cursor", "cursorPath": "cursor", "param": "cursor", "hasMorePath": "has_more",
+                               "continuePath": "/files/list_folder/continue", "continueBody": {"cursor": "{cursor}"}}}""");
+        ProviderRequest first = BackfillRequests.build(res, "https://api.dropboxapi.com/2", window(), null);
+        ProviderRequest next = BackfillRequests.build(res, "https://api.dropboxapi.com/2", window(), "AAE-cursor/1");
+        assertThat(first.uri().getRawPath()).isEqualTo("/2/files/list_folder");
+        assertThat(JSON.readTree(new String(first.body(), StandardCharsets.UTF_8))).isEqualTo(JSON.readTree("{\"path\":\"\",\"recursive\":true,\"limit\":2000}"));
+        assertThat(next.uri().toString()).isEqualTo("https://api.dropboxapi.com/2/files/list_folder/continue");
+        assertThat(JSON.readTree(new String(next.body(), StandardCharsets.UTF_8))).isEqualTo(JSON.readTree("{\"cursor\":\"AAE-cursor/1\"}"));
+    }
+
+    @Test
     void aParentValueIsNeverReadAsATemplate() throws Exception {
         Map<String, String> v = window();
         v.put("parent.id", "{window_start}");

@@ -26,6 +26,9 @@ final class JobView {
         out.put("status", job.status().name());
         out.put("pages", job.pages());
         out.put("records", job.records());
+        // the window's steps (null until the worker planned them); done counts steps run in parallel too
+        out.put("stepsDone", job.steps().total() == 0 ? null : job.stepsDone());
+        out.put("stepsTotal", job.steps().total() == 0 ? null : job.steps().total());
         out.put("windowStart", iso(job.windowStart()));
         out.put("windowEnd", iso(job.windowEnd()));
         out.put("attempts", job.attempts());

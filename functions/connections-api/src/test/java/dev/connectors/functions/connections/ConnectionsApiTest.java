@@ -117,6 +117,7 @@ class ConnectionsApiTest {
         assertThat(own.path("createdAt").asText()).isNotBlank();
         assertThat(own.has("lastError") && own.has("outcome") && own.has("updatedAt")).isTrue();
         assertThat(own.has("checkpoint") || own.has("lease_owner") || own.has("tenantId")).isFalse();
+        assertThat(own.path("stepsTotal").isNull()).as("not planned before the worker's first delivery").isTrue();
 
         APIGatewayV2HTTPResponse foreign = job(job.jobId(), tenantB);
         APIGatewayV2HTTPResponse unknown = job("job_" + UUID.randomUUID(), tenantB);
@@ -127,6 +128,25 @@ class ConnectionsApiTest {
         assertThat(error.path("code").asText()).isEqualTo("not_found");
         assertThat(error.path("retryable").asBoolean()).isFalse();
         assertThat(error.has("message") && error.has("provider")).isTrue();
+    }
+
+    @Test
+    void aJobWhoseStepsRunInParallelShowsStepsDoneOutOfTotal() {
+        connect(tenantA, "slack");
+        SyncJob job = h.services().syncJobs().start(tenantA, "slack", "connect steps");
+        var store = h.services().jobStore();
+        SyncJob leased = store.lease(job.jobId(), "worker-1", Instant.now().plusSeconds(60)).orElseThrow();
+        // three weekly steps ran in the job's own message, then steps 3..13 went to parallel messages
+        assertThat(store.save(leased.withStepsTotal(14).fannedOut(3, 14), "worker-1", true)).isTrue();
+        assertThat(store.addDoneStep(job.jobId(), 7, 2, 40)).isPresent();
+        assertThat(store.addDoneStep(job.jobId(), 7, 2, 40)).as("a step counts once").isEmpty();
+
+        JsonNode view = ok(job(job.jobId(), tenantA));
+        assertThat(view.path("status").asText()).isEqualTo("running");
+        assertThat(view.path("stepsDone").asLong()).isEqualTo(4);
+        assertThat(view.path("stepsTotal").asLong()).isEqualTo(14);
+        assertThat(view.path("pages").asLong()).isEqualTo(2);
+        assertThat(view.path("records").asLong()).isEqualTo(40);
     }
 
     @ParameterizedTest

@@ -72,7 +72,8 @@ public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatc
             return false;
         }
         try {
-            if (processor.process(jobId, TimeBudget.beforeTimeout(context, SAFETY_MARGIN_MILLIS), receiveCount(message))) return true;
+            if (processor.process(jobId, JobQueue.step(message.getBody()), TimeBudget.beforeTimeout(context, SAFETY_MARGIN_MILLIS),
+                    receiveCount(message))) return true;
             RequestLog.outcome("retry");
             return false;
         } catch (RuntimeException e) {
@@ -85,7 +86,7 @@ public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatc
     private JobProcessor processor() {
         return new JobProcessor(services.jobStore(), services.jobQueue(), services.tokenStore(), services.tokenRefresher(),
                 new BackfillRunner(services.http(), services.recordStore(), services.jobStore()),
-                specs, services::providerConfig, services.clock());
+                specs, services::providerConfig, services.clock(), services.connectionSlots());
     }
 
     /** Which delivery of the message this is (SQS's ApproximateReceiveCount); 0 when the event does not say. */

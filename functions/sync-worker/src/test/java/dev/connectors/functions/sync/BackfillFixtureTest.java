@@ -1,10 +1,12 @@
 package dev.connectors.functions.sync;
 
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
+import dev.connectors.providers.BackfillSpec;
 import dev.connectors.providers.Placeholders;
 import dev.connectors.providers.ProviderRegistry;
 import dev.connectors.providers.ProviderSpec;
 import dev.connectors.sync.JobStatus;
+import dev.connectors.sync.StepPlan;
 import dev.connectors.sync.SyncJob;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,9 +31,14 @@ class BackfillFixtureTest {
         return ProviderRegistry.allIds().stream().filter(BackfillFixture::exists);
     }
 
-    /** A connected tenant whose history API is the fixture; {@code page} stubs every page but {@code replaced}. */
+    /**
+     * A connected tenant whose history API is the fixture; {@code page} stubs every page but {@code replaced}.
+     * A fixture answers each request shape with one body whatever its time bounds, so a stepped entry runs here
+     * as one step (else every week would fetch the same pages again); steps are ParallelStepsTest's subject.
+     */
     private static WorkerFixture connected(String provider, String token, String refresh, int replaced) {
         WorkerFixture f = new WorkerFixture(provider, Map.of());
+        f.specs = id -> oneStep(f.h.rebased(id));
         BackfillFixture b = BackfillFixture.of(provider, f.h.wiremock.baseUrl());
         f.h.providerSecret(provider, b.strings("config"));
         for (int i = 0; i < b.pageCount(); i++) {
@@ -135,6 +142,35 @@ class BackfillFixtureTest {
         assertThat(f.reload().status()).as("%s: %s", provider, f.reload().lastError()).isEqualTo(JobStatus.succeeded);
         assertThat(f.services().tokenStore().get(f.tenant, provider).orElseThrow().accessToken()).isEqualTo("tok-new");
         f.h.wiremock.removeStub(rejected);
+    }
+
+    /** Every entry that splits its window into steps has resources bounded on both sides to split. */
+    @ParameterizedTest
+    @MethodSource("providersWithFixtures")
+    void aSteppedEntryStepsAtLeastOneResourceThroughTheWholeWindow(String provider) {
+        BackfillSpec backfill = ProviderRegistry.load(provider).backfill();
+        if (backfill == null || backfill.stepDays() == 0) return;
+        java.time.Instant end = java.time.Instant.now();
+        java.time.Instant start = end.minus(90, java.time.temporal.ChronoUnit.DAYS);
+        StepPlan plan = StepPlan.of(backfill, start, end);
+        List<StepPlan.Step> weekly = java.util.stream.IntStream.range(0, plan.size()).mapToObj(plan::get).filter(StepPlan.Step::parallel).toList();
+        assertThat(weekly).as("%s: stepDays without a resource bounded on both sides", provider).hasSizeGreaterThan(1);
+        assertThat(weekly.get(0).start()).isEqualTo(start);
+        assertThat(weekly.get(weekly.size() - 1).end()).isEqualTo(end);
+        for (int i = 1; i < weekly.size(); i++) assertThat(weekly.get(i).start()).isEqualTo(weekly.get(i - 1).end()); // no gap, no overlap
+    }
+
+    /** The entry with its window as one step. */
+    private static ProviderSpec oneStep(ProviderSpec spec) {
+        if (spec.backfill() == null || spec.backfill().stepDays() == 0) return spec;
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode entry = json.valueToTree(spec);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) entry.get("backfill")).put("stepDays", 0);
+            return json.treeToValue(entry, ProviderSpec.class);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Matches requests carrying {@code token} where the entry's backfill puts it (bearer, a named header, a body field). */
