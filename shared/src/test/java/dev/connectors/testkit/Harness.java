@@ -41,6 +41,7 @@ public final class Harness {
     private Harness(String functionLogicalId) {
         this.resources = TemplateResources.create(TemplateResources.uniquePrefix());
         this.wiremock = WireMockStandIn.shared();
+        SecretsWatch.watch(wiremock);
         this.env = new HashMap<>(resources.environment(functionLogicalId));
         String prefix = resources.prefix();
         if (System.getenv("AWS_ENDPOINT_URL") == null) {
@@ -87,6 +88,7 @@ public final class Harness {
         Map<String, String> secret = new HashMap<>(extra);
         secret.put("client_id", provider + "-client-id");
         secret.put("client_secret", clientSecret(provider));
+        SecretsWatch.register(clientSecret(provider));
         env.put(Settings.PROVIDER_SECRET_ID, secretId(provider));
         try {
             WireMockStandIn.stubSecret(wiremock, secretId(provider), JSON.writeValueAsString(secret));
@@ -117,6 +119,9 @@ public final class Harness {
         random.nextBytes(state);
         random.nextBytes(token);
         Base64.Encoder b64 = Base64.getEncoder();
+        SecretsWatch.register(b64.encodeToString(state));
+        SecretsWatch.register(b64.encodeToString(token));
+        SecretsWatch.register(WEBHOOK_SECRET);
         return "{\"state_keys\":{\"s1\":\"" + b64.encodeToString(state) + "\"},\"state_key_current\":\"s1\","
                 + "\"token_keys\":{\"t1\":\"" + b64.encodeToString(token) + "\"},\"token_key_current\":\"t1\","
                 + "\"webhook_secret\":\"" + WEBHOOK_SECRET + "\"}";
