@@ -80,7 +80,12 @@ public final class Harness {
 
     /** New clients and caches each call: a "restart" of the function. Short timeouts keep fault tests quick. */
     public Services services() {
-        return new Services(settings(), clock, new ProviderHttp(Duration.ofSeconds(2), Duration.ofSeconds(3), 256 * 1024));
+        return services(new ProviderHttp(Duration.ofSeconds(2), Duration.ofSeconds(3), 256 * 1024));
+    }
+
+    /** Services whose provider calls go through {@code http} (e.g. {@link ProviderFault#HTTP}: production cap, short timeout). */
+    public Services services(ProviderHttp http) {
+        return new Services(settings(), clock, http);
     }
 
     /** Client credentials for a provider, plus extra settings (the generic provider's endpoints). */
