@@ -20,15 +20,26 @@ import java.util.stream.Stream;
  * The failure names where, and the secret's length, never the secret.
  */
 public final class SecretsLeakCheck implements BeforeAllCallback, AfterAllCallback {
+    private static volatile boolean active;
+
     @Override
     public void beforeAll(ExtensionContext context) {
+        active = true;
         LogCapture.install();
+    }
+
+    /** True once the check has run before a test class: proof that the module registered it. */
+    static boolean active() {
+        return active;
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
         String leak = leak();
         if (leak != null) throw new AssertionError("secret leaked after " + context.getDisplayName() + ": " + leak);
+        // the figures for the README: how much the check covered so far in this JVM
+        System.out.println("secrets-leak check after " + context.getDisplayName() + ": " + SecretsWatch.secrets().size()
+                + " secrets, " + LogCapture.everything().size() + " log lines, " + eventFiles().size() + " events files: clean");
     }
 
     /** Where the first leaked secret is, or null when nothing leaked. */

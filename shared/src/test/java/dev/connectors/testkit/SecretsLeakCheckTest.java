@@ -24,6 +24,11 @@ class SecretsLeakCheckTest {
     private static final Log LOG = Log.of(SecretsLeakCheckTest.class);
 
     @Test
+    void theCheckIsRegisteredForEveryTestClassOfThisModule() {
+        assertThat(SecretsLeakCheck.active()).isTrue();
+    }
+
+    @Test
     void aSecretInALogLineIsReportedWithoutBeingPrinted() {
         String planted = "planted-" + UUID.randomUUID();
         SecretsWatch.register(planted);
