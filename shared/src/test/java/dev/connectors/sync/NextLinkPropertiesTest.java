@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A provider's "next page" link is followed with the tenant's token, so it must never lead to another
  * host: any link is refused with {@code provider_error} or resolves onto the API's own scheme, host and port.
  */
-class NextLinkProperties {
+class NextLinkPropertiesTest {
     private static final String API = "https://api.example-provider.com/v2";
 
     @Property(tries = 2000)

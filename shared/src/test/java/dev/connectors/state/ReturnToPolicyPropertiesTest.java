@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Whatever the string, {@code return_to} is either refused with {@code invalid_return_to} (never another
  * exception, never echoed) or accepted as a URL that every reader agrees points at an allowed origin.
  */
-class ReturnToPolicyProperties {
+class ReturnToPolicyPropertiesTest {
     private final ReturnToPolicy policy = ReturnToPolicy.parse("https://app.example.com,http://localhost:3000");
 
     @Property(tries = 2000)

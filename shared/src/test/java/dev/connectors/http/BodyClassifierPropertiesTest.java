@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Whatever a provider sends, with whatever content type: classification never throws, its snippet is
  * short and log-safe, an error page is HTML however it is labelled, and a JSON object is JSON.
  */
-class BodyClassifierProperties {
+class BodyClassifierPropertiesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> CONTENT_TYPES = List.of("application/json", "application/json; charset=utf-8",
             "text/html", "TEXT/HTML; charset=ISO-8859-1", "text/plain", "application/xhtml+xml", "application/xml",
@@ -73,12 +73,12 @@ class BodyClassifierProperties {
                 Hostile.strings().map(s -> s.getBytes(StandardCharsets.UTF_8)),
                 Hostile.strings().map(s -> s.getBytes(StandardCharsets.UTF_16LE)),
                 Hostile.strings().map(s -> ("\uFEFF" + s).getBytes(StandardCharsets.UTF_16)),
-                Arbitraries.of(CORPUS).map(BodyClassifierProperties::page).flatMap(p -> Hostile.strings().map(s -> (s + p).getBytes(StandardCharsets.UTF_8))));
+                Arbitraries.of(CORPUS).map(BodyClassifierPropertiesTest::page).flatMap(p -> Hostile.strings().map(s -> (s + p).getBytes(StandardCharsets.UTF_8))));
     }
 
     @Provide
     Arbitrary<String> pages() {
-        return Arbitraries.of(CORPUS).map(BodyClassifierProperties::page);
+        return Arbitraries.of(CORPUS).map(BodyClassifierPropertiesTest::page);
     }
 
     @Provide
@@ -92,7 +92,7 @@ class BodyClassifierProperties {
     }
 
     private static String page(String name) {
-        try (InputStream in = BodyClassifierProperties.class.getResourceAsStream("/html-corpus/" + name + ".html")) {
+        try (InputStream in = BodyClassifierPropertiesTest.class.getResourceAsStream("/html-corpus/" + name + ".html")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

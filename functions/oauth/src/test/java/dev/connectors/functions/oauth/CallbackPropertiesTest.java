@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * states with hostile companions. Never a 5xx, never an exception out of the handler, never a stored token,
  * never a generated value repeated in the answer, never a secret in it.
  */
-class CallbackProperties {
+class CallbackPropertiesTest {
     private static final String PREFIX = "callback-properties";
     private static final List<String> NAMES = List.of("state", "code", "iss", "error", "error_description", "error_uri",
             "state[]", "state[a]", "STATE", "code%00", "redirect_uri", "return_to", "oauth_token", "oauth_verifier",

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  * and every mutation of a genuine state end in {@code invalid_state}, never in another exception, and the
  * rejection never repeats the input.
  */
-class StateCodecProperties {
+class StateCodecPropertiesTest {
     private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
     private static final byte[] OURS = key(7);
     private static final byte[] ATTACKER = key(66);

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * server) or a path (QuickBooks' realm): any value is refused with {@code invalid_request}, or fills the
  * provider's URLs without moving them off the provider's own domain.
  */
-class ProviderInputsProperties {
+class ProviderInputsPropertiesTest {
     private static final List<ProviderSpec> WITH_INPUTS = ProviderRegistry.allIds().stream().map(ProviderRegistry::load)
             .filter(s -> !s.inputs().isEmpty()).toList();
 
