@@ -113,6 +113,7 @@ public final class ConnectFlow {
             if (session.expiresAt().isBefore(services.clock().instant())) {
                 throw new ConnectorException(ErrorCode.STATE_EXPIRED, "session expired");
             }
+            verifyIssuer(query);
             if (query.containsKey("error")) {
                 String error = query.get("error").get(0);
                 throw new ConnectorException("access_denied".equals(error) ? ErrorCode.ACCESS_DENIED : ErrorCode.PROVIDER_ERROR,
@@ -151,6 +152,27 @@ public final class ConnectFlow {
         } catch (ConnectorException e) {
             LOG.warn("callback_failed", "error_code", e.code().code(), "detail", e.detail());
             return new Outcome(false, spec.id(), returnTo, ErrorFormatter.format(e.code(), spec.id(), spec.displayName()), null);
+        }
+    }
+
+    /**
+     * RFC 9207 (mix-up defence, with the per-provider redirect URI and the provider-bound state): when the
+     * provider's issuer is known (its registry entry, or the generic provider's secret {@code issuer}), an
+     * {@code iss} in the callback, error responses included, must equal it exactly. An absent {@code iss} is
+     * accepted: the redirect URI already tells providers apart, and not every provider sends it.
+     */
+    private void verifyIssuer(Map<String, List<String>> query) {
+        List<String> iss = query.get("iss");
+        if (iss == null) return;
+        String expected = spec.issuer() != null ? spec.issuer()
+                : services.providerConfig(spec.id()).values().get("issuer");
+        if (expected == null) {
+            LOG.info("callback_iss_unchecked"); // no issuer known for this provider
+            return;
+        }
+        if (iss.size() != 1 || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
+                iss.get(0).getBytes(StandardCharsets.UTF_8))) {
+            throw new ConnectorException(ErrorCode.INVALID_STATE, "callback iss is not this provider's issuer (RFC 9207)");
         }
     }
 

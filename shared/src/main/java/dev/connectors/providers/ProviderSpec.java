@@ -15,6 +15,8 @@ import java.util.Map;
  * share one client (the Google family); {@code quirk} names the rare code-level difference
  * ({@link ProviderQuirks}). {@code refreshUrl}: where refreshes go when not to the token URL (Figma).
  * {@code revoke}: how to revoke a grant on disconnect ({@link Revoke}); absent when the provider has no revoke endpoint.
+ * {@code issuer}: the authorization server's issuer identifier when it sends RFC 9207's {@code iss} with every
+ * authorization response (Google); the callback then requires {@code iss} to equal it (mix-up defence).
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record ProviderSpec(
@@ -45,6 +47,7 @@ public record ProviderSpec(
         String secretName,
         String quirk,
         String refreshUrl,
+        String issuer,
         String notes) {
 
     public enum ClientAuth { client_secret_post, client_secret_basic }

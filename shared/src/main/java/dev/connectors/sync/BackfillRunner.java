@@ -181,11 +181,17 @@ public final class BackfillRunner {
             if (r.singleRecord() && items != null && items.isObject()) {
                 items = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(items);
             }
-            if (items == null && r.optionalRecords()) {
+            String reported = items == null ? reportedError(json) : null;
+            if (reported != null) {
+                // an error beside HTTP 200 is not an empty page: skipping it would leave a hole in the history
+                return new BackfillResult.Retry(ErrorCode.PROVIDER_ERROR.code() + ": backfill " + r.model()
+                        + ": the API reported an error (" + reported + ") with HTTP " + response.status());
+            }
+            if (items == null && r.optionalRecords() && parentPresent(json, r.records())) {
                 items = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
             }
-            if (items == null || !items.isArray()) {
-                return new BackfillResult.Retry("backfill " + r.model() + ": no records " + (r.singleRecord() ? "object" : "array")
+            if (items == null || !items.isArray() || !allObjects(items)) {
+                return new BackfillResult.Retry(ErrorCode.PROVIDER_ERROR.code() + ": backfill " + r.model() + ": no records " + (r.singleRecord() ? "object" : "array of objects")
                         + " at '" + r.records() + "'");
             }
             Page page = readPage(items, r, cp.parentId(), step.start(), step.end());
@@ -436,6 +442,35 @@ public final class BackfillRunner {
     }
 
     /** A dot path, or a top-level key that itself holds dots (Microsoft Graph's {@code @odata.nextLink}). */
+    /**
+     * The field through which an API reports a failure beside HTTP 200 ({@code error}, GraphQL's {@code errors},
+     * QuickBooks' {@code Fault}), or {@code "not an object"} for a list answer of the wrong shape; null when none.
+     */
+    static String reportedError(JsonNode json) {
+        if (!json.isObject()) return "not an object";
+        for (String field : List.of(ERROR_FIELD, "errors", "Fault")) {
+            JsonNode n = json.get(field);
+            boolean empty = n == null || n.isNull() || (n.isBoolean() && !n.asBoolean())
+                    || (n.isContainerNode() && n.isEmpty()) || (n.isTextual() && n.asText().isBlank());
+            if (!empty) return field;
+        }
+        return null;
+    }
+
+    /** Records are objects; a list of strings or numbers is an answer of the wrong shape, not a page of nothing. */
+    private static boolean allObjects(JsonNode items) {
+        for (JsonNode item : items) if (!item.isObject()) return false;
+        return true;
+    }
+
+    /** Optional records may be left out of a page, but not the object that holds them (QuickBooks' QueryResponse). */
+    private static boolean parentPresent(JsonNode json, String recordsPath) {
+        int dot = recordsPath.lastIndexOf('.');
+        if (dot < 0) return json.isObject();
+        JsonNode parent = at(json, recordsPath.substring(0, dot));
+        return parent != null && parent.isObject();
+    }
+
     static JsonNode at(JsonNode json, String path) {
         if (json != null && json.isObject() && path != null && path.contains(".") && json.has(path)) {
             JsonNode n = json.get(path);

@@ -41,6 +41,7 @@ public final class Harness {
     private Harness(String functionLogicalId) {
         this.resources = TemplateResources.create(TemplateResources.uniquePrefix());
         this.wiremock = WireMockStandIn.shared();
+        SecretsWatch.watch(wiremock);
         this.env = new HashMap<>(resources.environment(functionLogicalId));
         String prefix = resources.prefix();
         if (System.getenv("AWS_ENDPOINT_URL") == null) {
@@ -79,7 +80,12 @@ public final class Harness {
 
     /** New clients and caches each call: a "restart" of the function. Short timeouts keep fault tests quick. */
     public Services services() {
-        return new Services(settings(), clock, new ProviderHttp(Duration.ofSeconds(2), Duration.ofSeconds(3), 256 * 1024));
+        return services(new ProviderHttp(Duration.ofSeconds(2), Duration.ofSeconds(3), 256 * 1024));
+    }
+
+    /** Services whose provider calls go through {@code http} (e.g. {@link ProviderFault#HTTP}: production cap, short timeout). */
+    public Services services(ProviderHttp http) {
+        return new Services(settings(), clock, http);
     }
 
     /** Client credentials for a provider, plus extra settings (the generic provider's endpoints). */
@@ -87,6 +93,7 @@ public final class Harness {
         Map<String, String> secret = new HashMap<>(extra);
         secret.put("client_id", provider + "-client-id");
         secret.put("client_secret", clientSecret(provider));
+        SecretsWatch.register(clientSecret(provider));
         env.put(Settings.PROVIDER_SECRET_ID, secretId(provider));
         try {
             WireMockStandIn.stubSecret(wiremock, secretId(provider), JSON.writeValueAsString(secret));
@@ -117,6 +124,9 @@ public final class Harness {
         random.nextBytes(state);
         random.nextBytes(token);
         Base64.Encoder b64 = Base64.getEncoder();
+        SecretsWatch.register(b64.encodeToString(state));
+        SecretsWatch.register(b64.encodeToString(token));
+        SecretsWatch.register(WEBHOOK_SECRET);
         return "{\"state_keys\":{\"s1\":\"" + b64.encodeToString(state) + "\"},\"state_key_current\":\"s1\","
                 + "\"token_keys\":{\"t1\":\"" + b64.encodeToString(token) + "\"},\"token_key_current\":\"t1\","
                 + "\"webhook_secret\":\"" + WEBHOOK_SECRET + "\"}";

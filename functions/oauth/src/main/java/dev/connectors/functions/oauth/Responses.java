@@ -53,9 +53,9 @@ final class Responses {
             return redirect(ReturnToPolicy.withParams(outcome.returnTo(), params));
         }
         // the page loads nothing from anywhere; its only script is the inline one it renders
-        return response(outcome.connected() ? 200 : 400, "text/html; charset=utf-8",
-                ResultPage.render(outcome, displayName, appOrigins), Map.of("Content-Security-Policy",
-                        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"));
+        ResultPage.Page page = ResultPage.render(outcome, displayName, appOrigins);
+        return response(outcome.connected() ? 200 : 400, "text/html; charset=utf-8", page.html(),
+                Map.of("Content-Security-Policy", page.contentSecurityPolicy()));
     }
 
     private static APIGatewayV2HTTPResponse response(int status, String contentType, String body, Map<String, String> extra) {

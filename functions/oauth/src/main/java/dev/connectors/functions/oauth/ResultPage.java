@@ -13,7 +13,13 @@ final class ResultPage {
     private ResultPage() {
     }
 
-    static String render(ConnectFlow.Outcome outcome, String displayName, List<String> appOrigins) {
+    /** The page and the Content-Security-Policy that allows exactly its one inline script and style, nothing else. */
+    record Page(String html, String contentSecurityPolicy) {
+    }
+
+    private static final String STYLE = "body{font:16px system-ui,sans-serif;margin:3rem auto;max-width:32rem;color:#222}";
+
+    static Page render(ConnectFlow.Outcome outcome, String displayName, List<String> appOrigins) {
         String name = displayName == null ? "the provider" : displayName;
         String title = outcome.connected() ? name + " connected" : "Could not connect " + name;
         String message = outcome.connected()
@@ -28,14 +34,29 @@ final class ResultPage {
             origins.append('"').append(js(o)).append('"');
         }
         origins.append(']');
-        return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + html(title) + "</title>"
-                + "<meta name=\"referrer\" content=\"no-referrer\">"
-                + "<style>body{font:16px system-ui,sans-serif;margin:3rem auto;max-width:32rem;color:#222}</style></head>"
-                + "<body><h1>" + html(title) + "</h1><p id=\"message\">" + html(message) + "</p>"
-                + "<script>(function(){var r=" + payload + ",o=" + origins + ";"
+        String script = "(function(){var r=" + payload + ",o=" + origins + ";"
                 + "history.replaceState(null,'',location.pathname);"   // drop ?code=&state= from the address bar
                 + "if(window.opener){o.forEach(function(t){try{window.opener.postMessage(r,t)}catch(e){}});}"
-                + "})();</script></body></html>";
+                + "})();";
+        String html = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + html(title) + "</title>"
+                + "<meta name=\"referrer\" content=\"no-referrer\">"
+                + "<style>" + STYLE + "</style></head>"
+                + "<body><h1>" + html(title) + "</h1><p id=\"message\">" + html(message) + "</p>"
+                + "<script>" + script + "</script></body></html>";
+        // hashes instead of 'unsafe-inline': an injected script or style (were escaping ever to fail) would not run
+        String csp = "default-src 'none'; script-src '" + sha256(script) + "'; style-src '" + sha256(STYLE)
+                + "'; img-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+        return new Page(html, csp);
+    }
+
+    /** CSP source expression for an inline element's exact text (CSP Level 2 hash-source). */
+    static String sha256(String text) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "sha256-" + java.util.Base64.getEncoder().encodeToString(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e); // every JRE has it
+        }
     }
 
     static String html(String s) {

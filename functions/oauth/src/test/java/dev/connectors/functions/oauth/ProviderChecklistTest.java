@@ -124,24 +124,7 @@ class ProviderChecklistTest {
     }
 
     private APIGatewayV2HTTPResponse callback(Setup s, String rawQuery) {
-        String query = s.f.callbackQuery().isEmpty() ? rawQuery : s.f.callbackQuery() + "&" + rawQuery;
-        String signParam = s.f.json().path("signCallback").asText("");
-        if (!signParam.isEmpty()) query += "&" + signParam + "=" + hmacOverSortedQuery(query, Harness.clientSecret(s.f.provider()));
-        return s.handler.handleRequest(ApiEvents.get("/oauth/" + s.f.provider() + "/callback", query, null, null), null);
-    }
-
-    /** A provider that signs its redirect (Shopify): hex HMAC-SHA256 of the decoded query sorted by name, keyed with the client secret. */
-    private static String hmacOverSortedQuery(String rawQuery, String secret) {
-        java.util.TreeMap<String, String> sorted = new java.util.TreeMap<>(params("http://x/?" + rawQuery));
-        StringBuilder message = new StringBuilder();
-        sorted.forEach((k, v) -> message.append(message.length() == 0 ? "" : "&").append(k).append('=').append(v));
-        try {
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-            mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return java.util.HexFormat.of().formatHex(mac.doFinal(message.toString().getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return s.handler.handleRequest(ApiEvents.get("/oauth/" + s.f.provider() + "/callback", s.f.callbackQuery(rawQuery), null, null), null);
     }
 
     private static Map<String, String> redirectParams(APIGatewayV2HTTPResponse res) {

@@ -65,6 +65,31 @@ record ProviderFixtures(String provider, JsonNode json) {
         return json.path("callbackQuery").asText("");
     }
 
+    /**
+     * The provider's redirect to our callback around {@code rawQuery} (state, code): the fixture's extra
+     * parameters first, and the provider's signature last when it signs its redirects (Shopify).
+     */
+    String callbackQuery(String rawQuery) {
+        String query = callbackQuery().isEmpty() ? rawQuery : callbackQuery() + "&" + rawQuery;
+        String signParam = json.path("signCallback").asText("");
+        if (!signParam.isEmpty()) query += "&" + signParam + "=" + hmacOverSortedQuery(query, dev.connectors.testkit.Harness.clientSecret(provider));
+        return query;
+    }
+
+    /** Hex HMAC-SHA256 of the decoded query sorted by name, keyed with the client secret (Shopify's redirect signature). */
+    private static String hmacOverSortedQuery(String rawQuery, String secret) {
+        java.util.TreeMap<String, String> sorted = new java.util.TreeMap<>(ConnectDriver.params(rawQuery));
+        StringBuilder message = new StringBuilder();
+        sorted.forEach((k, v) -> message.append(message.length() == 0 ? "" : "&").append(k).append('=').append(v));
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+            return java.util.HexFormat.of().formatHex(mac.doFinal(message.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     Map<String, String> inputs() {
         Map<String, String> out = new HashMap<>();
         json.path("inputs").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));

@@ -38,8 +38,11 @@ final class WorkerFixture {
         return f;
     }
 
+    /** How the worker calls providers: the harness's default unless a test sets another (fault tests: ProviderFault.HTTP). */
+    dev.connectors.http.ProviderHttp http;
+
     Services services() {
-        return h.services();
+        return http == null ? h.services() : h.services(http);
     }
 
     WorkerFixture connect(String accessToken, String refreshToken, Instant expiresAt, Map<String, String> metadata) {
