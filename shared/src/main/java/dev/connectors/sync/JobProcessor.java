@@ -222,8 +222,10 @@ public final class JobProcessor {
         SyncJob failed = job.failedAttempt(reason);
         LOG.warn("sync_job_attempt_failed", "attempt", failed.attempts(), "detail", reason);
         if (failed.attempts() >= MAX_ATTEMPTS) {
+            // our own storage failing is not the provider's fault: say which one it was
+            String who = reason.startsWith(ErrorCode.STORAGE_UNAVAILABLE.code()) ? "Storage" : "The provider";
             return finish(failed, owner, JobStatus.failed,
-                    "The provider kept failing after " + failed.attempts() + " attempts: " + reason, null);
+                    who + " kept failing after " + failed.attempts() + " attempts: " + reason, null);
         }
         if (!jobs.save(failed, owner, true)) return true;
         queue.send(job, Math.min(JobQueue.MAX_DELAY_SECONDS, 30 << failed.attempts()));
