@@ -31,7 +31,7 @@ public enum ProviderFault {
     GIGANTIC(json(200, "{\"access_token\":\"" + "g".repeat(3 * 1024 * 1024) + "\",\"token_type\":\"Bearer\"}")),
     /** The right fields with the wrong JSON types. */
     WRONG_TYPES(json(200, "{\"access_token\":12345,\"token_type\":[\"Bearer\"],\"expires_in\":\"soon\",\"ok\":\"yes\","
-            + "\"records\":\"none\",\"data\":7,\"results\":{},\"items\":null,\"messages\":\"x\"}")),
+            + "\"records\":\"none\",\"data\":7,\"results\":{},\"items\":null,\"messages\":\"x\",\"spaces\":\"x\"}")),
     /** Valid JSON of the wrong shape altogether. */
     JSON_ARRAY(json(200, "[\"access_token\",\"records\"]"));
 
