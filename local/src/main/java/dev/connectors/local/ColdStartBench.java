@@ -5,6 +5,8 @@ import dev.connectors.testing.CfnTemplate;
 import dev.connectors.testing.StandIns;
 import dev.connectors.testing.TemplateResources;
 import dev.connectors.testing.TestResources;
+import dev.connectors.testing.WireMockStandIn;
+import com.github.tomakehurst.wiremock.WireMockServer;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -13,62 +15,140 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * On-demand benchmark (never a test): starts the OAuth function in fresh JVMs the way Lambda does
- * (one jar, no warm-up) and reports init and first-request times against the local stand-ins.
- * Run: {@code mvn -q -pl local exec:java -Dexec.mainClass=dev.connectors.local.ColdStartBench}
+ * On-demand benchmark (never a test) of a cold start: fresh JVMs with Lambda's flags, interleaved round by
+ * round so machine noise hits every variant alike:
+ * <ul>
+ *   <li>floor: a hello world ({@link ColdStartFloor});</li>
+ *   <li>baseline: the same SDK clients and JSON mapper making the same calls with no logic ({@link ColdStartBaseline});</li>
+ *   <li>real: the OAuth function's deployable jar building its handler and serving a first authorize
+ *       ({@link ColdStartChild}): its secret reads go to Secrets Manager (WireMock), its session write to dynalite;</li>
+ *   <li>primed: the same after the SnapStart priming hook ran (what a restored snapshot starts from), then warm requests.</li>
+ * </ul>
+ * Times are wall clock from process start to the first response, as the user of a Connect button waits.
  */
 public final class ColdStartBench {
     private static final PrintStream OUT = System.out;
-    private static final int RUNS = 7;
+    /** The Lambda Java runtime's JIT flags; a 1 GB function has under two vCPUs, where the JVM picks the serial GC. */
+    static final List<String> LAMBDA_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+    static final int WARM_REQUESTS = 200;
+
+    record Result(BenchStats floor, BenchStats baseline, BenchStats real, BenchStats realInit, BenchStats realFirst,
+                  BenchStats baselineInit, BenchStats baselineFirst, BenchStats primedFirst, BenchStats unprimedFirst,
+                  BenchStats warm) {
+        double ratio() {
+            return real.median() / baseline.median();
+        }
+    }
 
     public static void main(String[] args) throws Exception {
-        Path jar = Path.of("functions/oauth/target/connectors-oauth-function.jar").toAbsolutePath();
-        Path probe = Path.of("local/target/classes").toAbsolutePath();
-        if (!Files.exists(jar)) throw new IllegalStateException("build first: mvn -DskipTests install");
-        TestResources resources = TemplateResources.create("bench-");
-        Path secretsDir = Files.createTempDirectory("bench-secrets-");
-        Map<String, String> env = new HashMap<>(LocalFunctions.environment(CfnTemplate.ofRepo(), resources, "GenericFunction", Map.of(
-                Settings.AWS_ENDPOINT_URL_DYNAMODB, StandIns.dynamoEndpoint().toString(),
-                Settings.AWS_ENDPOINT_URL_SQS, StandIns.sqsEndpoint().toString(),
-                Settings.SECRETS_FILE, secretsDir.resolve(LocalSecrets.FILE).toString(),
-                Settings.PUBLIC_BASE_URL, "http://localhost:8080",
-                Settings.AWS_REGION, "us-east-1")));
-        LocalSecrets.write(secretsDir, env.get(Settings.APP_SECRET_ID), env.get(Settings.PROVIDER_SECRET_ID), Map.of(
-                "client_id", "bench-client", "authorize_url", "http://127.0.0.1:9/authorize",
-                "token_url", "http://127.0.0.1:9/token", "api_base_url", "http://127.0.0.1:9/api"), null);
-
-        List<long[]> runs = new ArrayList<>();
-        for (int i = 0; i < RUNS; i++) {
-            ProcessBuilder pb = new ProcessBuilder("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                    "-cp", jar + ":" + probe, ColdStartChild.class.getName());
-            pb.environment().putAll(env);
-            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            Process p = pb.start();
-            String result = null;
-            try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = err.readLine()) != null; ) {
-                    if (line.startsWith("RESULT ")) result = line;
-                }
-            }
-            p.waitFor();
-            if (result == null) throw new IllegalStateException("child printed no result");
-            String[] f = result.split(" ");
-            runs.add(new long[]{Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4])});
-        }
-        OUT.printf("OAuth function, %d fresh JVMs (%s, %d cores)%n", RUNS, System.getProperty("java.version"),
-                Runtime.getRuntime().availableProcessors());
-        OUT.printf("  JVM start to main:        median %d ms%n", median(runs, 0));
-        OUT.printf("  handler init:             median %d ms%n", median(runs, 1));
-        OUT.printf("  first authorize request:  median %d ms (status %d)%n", median(runs, 2), runs.get(0)[3]);
+        print(run(args.length > 0 ? Integer.parseInt(args[0]) : 9));
         System.exit(0);
     }
 
-    private static long median(List<long[]> runs, int column) {
-        return runs.stream().mapToLong(r -> r[column]).sorted().toArray()[runs.size() / 2];
+    static Result run(int rounds) throws Exception {
+        Path jar = Path.of("functions/oauth/target/connectors-oauth-function.jar").toAbsolutePath();
+        Path probe = Path.of("local/target/classes").toAbsolutePath();
+        if (!Files.exists(jar)) throw new IllegalStateException("build first: ./bench.sh builds, or mvn -o -DskipTests install");
+        Map<String, String> env = environment();
+        String cp = jar + ":" + probe;
+
+        Map<String, List<long[]>> runs = new LinkedHashMap<>();
+        for (String v : List.of("floor", "baseline", "real", "primed")) runs.put(v, new ArrayList<>());
+        List<Long> warm = new ArrayList<>();
+        launch(cp, env, ColdStartBaseline.class, List.of()); // pages the jar into the OS cache; not counted
+        for (int round = 0; round < rounds; round++) {
+            runs.get("floor").add(launch(cp, env, ColdStartFloor.class, List.of()).first());
+            runs.get("baseline").add(launch(cp, env, ColdStartBaseline.class, List.of()).first());
+            runs.get("real").add(launch(cp, env, ColdStartChild.class, List.of()).first());
+            Launch primed = launch(cp, env, ColdStartChild.class, List.of(Integer.toString(WARM_REQUESTS), "primed"));
+            runs.get("primed").add(primed.first());
+            long[] settled = Arrays.copyOfRange(primed.warmMicros(), WARM_REQUESTS / 2, WARM_REQUESTS); // after JIT settled
+            warm.add((long) BenchStats.of(Arrays.stream(settled).asDoubleStream().toArray()).median());
+        }
+        return new Result(column(runs.get("floor"), 0), column(runs.get("baseline"), 0), column(runs.get("real"), 0),
+                column(runs.get("real"), 1), column(runs.get("real"), 2), column(runs.get("baseline"), 1), column(runs.get("baseline"), 2),
+                column(runs.get("primed"), 2), column(runs.get("real"), 2), BenchStats.of(warm.stream().map(us -> us / 1000.0).toList()));
+    }
+
+    static void print(Result r) {
+        OUT.printf("Cold start, %d interleaved rounds of fresh JVMs (JDK %s, %d cores, %s)%n", r.floor().sorted().length,
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), String.join(" ", LAMBDA_FLAGS));
+        OUT.printf("  JVM floor (hello world):             %s%n", r.floor().describe("ms"));
+        OUT.printf("  baseline (SDK clients + Jackson):    %s; init %s, first request %s%n", r.baseline().describe("ms"),
+                r.baselineInit().describe("ms"), r.baselineFirst().describe("ms"));
+        OUT.printf("  real OAuth function, first authorize: %s; init %s, first request %s%n", r.real().describe("ms"),
+                r.realInit().describe("ms"), r.realFirst().describe("ms"));
+        OUT.printf("  real / baseline: %.2fx (target <= 1.25x)%n", r.ratio());
+        OUT.printf("SnapStart priming (simulated: the hook runs after init, before the first request)%n");
+        OUT.printf("  first request, primed:   %s%n", r.primedFirst().describe("ms"));
+        OUT.printf("  first request, unprimed: %s%n", r.unprimedFirst().describe("ms"));
+        OUT.printf("  warm request (median of each JVM's last %d): %.1f ms; primed first / warm = %.1fx (target <= 2x)%n",
+                WARM_REQUESTS / 2, r.warm().median(), r.primedFirst().median() / r.warm().median());
+    }
+
+    /** The GenericFunction's settings from template.yaml, on the stand-ins; its secrets served as Secrets Manager serves them. */
+    private static Map<String, String> environment() throws Exception {
+        TestResources resources = TemplateResources.create("bench-cs-");
+        WireMockServer wiremock = WireMockStandIn.shared();
+        Map<String, String> env = new HashMap<>(LocalFunctions.environment(CfnTemplate.ofRepo(), resources, "GenericFunction", Map.of(
+                Settings.AWS_ENDPOINT_URL_DYNAMODB, StandIns.dynamoEndpoint().toString(),
+                Settings.AWS_ENDPOINT_URL_SQS, StandIns.sqsEndpoint().toString(),
+                Settings.AWS_ENDPOINT_URL_SECRETS_MANAGER, wiremock.baseUrl(),
+                Settings.PUBLIC_BASE_URL, "http://localhost:8080",
+                Settings.AWS_REGION, "us-east-1")));
+        WireMockStandIn.stubSecret(wiremock, env.get(Settings.APP_SECRET_ID), LocalSecrets.freshAppKeys().toString());
+        WireMockStandIn.stubSecret(wiremock, env.get(Settings.PROVIDER_SECRET_ID), "{\"client_id\":\"bench-client\","
+                + "\"client_secret\":\"bench-secret\",\"authorize_url\":\"http://127.0.0.1:9/authorize\","
+                + "\"token_url\":\"http://127.0.0.1:9/token\",\"api_base_url\":\"http://127.0.0.1:9/api\"}");
+        return env;
+    }
+
+    /** One fresh JVM: {@code first} is {total_ms, init_ms, first_request_ms}; {@code warmMicros} in order. */
+    record Launch(long[] first, long[] warmMicros) {
+    }
+
+    static Launch launch(String classpath, Map<String, String> env, Class<?> main, List<String> args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(LAMBDA_FLAGS);
+        String extra = System.getProperty("bench.childFlags", ""); // e.g. -Xlog:class+load to see what a start loads
+        if (!extra.isBlank()) command.addAll(List.of(extra.trim().split("\\s+")));
+        command.addAll(List.of("-cp", classpath, main.getName()));
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().putAll(env);
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD); // the function's JSON log lines
+        long start = System.nanoTime();
+        Process p = pb.start();
+        long[] first = null;
+        long[] warm = new long[0];
+        List<String> other = new ArrayList<>();
+        try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = err.readLine()) != null; ) {
+                if (line.startsWith("FIRST ")) {
+                    long total = (System.nanoTime() - start) / 1_000_000;
+                    String[] f = line.split(" ");
+                    if (!f[3].equals("200")) throw new IllegalStateException(main.getSimpleName() + " answered " + f[3]);
+                    first = new long[]{total, Long.parseLong(f[1]), Long.parseLong(f[2])};
+                } else if (line.startsWith("WARM ")) {
+                    warm = Arrays.stream(line.substring(5).split(" ")).mapToLong(Long::parseLong).toArray();
+                } else if (other.size() < 40) {
+                    other.add(line);
+                }
+            }
+        }
+        p.waitFor();
+        if (first == null) throw new IllegalStateException(main.getSimpleName() + " printed no result:\n" + String.join("\n", other));
+        return new Launch(first, warm);
+    }
+
+    private static BenchStats column(List<long[]> runs, int column) {
+        return BenchStats.of(runs.stream().map(r -> r[column]).toList());
     }
 }

@@ -13,6 +13,7 @@ import dev.connectors.log.Log;
 import dev.connectors.oauth.ConnectFlow;
 import dev.connectors.providers.ProviderRegistry;
 import dev.connectors.providers.ProviderSpec;
+import dev.connectors.runtime.Priming;
 import dev.connectors.runtime.Services;
 
 import java.net.URI;
@@ -31,7 +32,7 @@ public final class OAuthHandler implements RequestHandler<APIGatewayV2HTTPEvent,
     private final ConnectFlow flow;
 
     public OAuthHandler() {
-        this(Services.fromEnvironment());
+        this(Priming.register(Services.fromEnvironment()));
     }
 
     public OAuthHandler(Services services) {

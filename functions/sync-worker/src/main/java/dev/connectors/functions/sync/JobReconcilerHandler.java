@@ -3,6 +3,7 @@ package dev.connectors.functions.sync;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.connectors.log.Log;
+import dev.connectors.runtime.Priming;
 import dev.connectors.runtime.Services;
 
 import java.time.Duration;
@@ -17,7 +18,7 @@ public final class JobReconcilerHandler implements RequestHandler<Map<String, Ob
     private final Services services;
 
     public JobReconcilerHandler() {
-        this(Services.fromEnvironment());
+        this(Priming.register(Services.fromEnvironment()));
     }
 
     public JobReconcilerHandler(Services services) {

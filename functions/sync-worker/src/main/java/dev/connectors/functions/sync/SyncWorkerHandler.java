@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.connectors.log.Log;
 import dev.connectors.providers.ProviderRegistry;
 import dev.connectors.providers.ProviderSpec;
+import dev.connectors.runtime.Priming;
 import dev.connectors.runtime.Services;
 import dev.connectors.runtime.TimeBudget;
 import dev.connectors.sync.BackfillRunner;
@@ -32,7 +33,7 @@ public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatc
     private final Function<String, ProviderSpec> specs;
 
     public SyncWorkerHandler() {
-        this(Services.fromEnvironment());
+        this(Priming.register(Services.fromEnvironment()));
     }
 
     public SyncWorkerHandler(Services services) {
