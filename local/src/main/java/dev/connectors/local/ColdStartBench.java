@@ -1,22 +1,9 @@
 package dev.connectors.local;
 
-import dev.connectors.config.Settings;
-import dev.connectors.testing.CfnTemplate;
-import dev.connectors.testing.StandIns;
-import dev.connectors.testing.TemplateResources;
-import dev.connectors.testing.TestResources;
-import dev.connectors.testing.WireMockStandIn;
-import com.github.tomakehurst.wiremock.WireMockServer;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +22,8 @@ import java.util.Map;
  */
 public final class ColdStartBench {
     private static final PrintStream OUT = System.out;
-    /** The Lambda Java runtime's JIT flags; a 1 GB function has under two vCPUs, where the JVM picks the serial GC. */
-    static final List<String> LAMBDA_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
     static final int WARM_REQUESTS = 200;
+    static final String OAUTH_JAR = "functions/oauth/target/connectors-oauth-function.jar";
 
     record Result(BenchStats floor, BenchStats baseline, BenchStats real, BenchStats realInit, BenchStats realFirst,
                   BenchStats baselineInit, BenchStats baselineFirst, BenchStats primedFirst, BenchStats unprimedFirst,
@@ -53,11 +39,8 @@ public final class ColdStartBench {
     }
 
     static Result run(int rounds) throws Exception {
-        Path jar = Path.of("functions/oauth/target/connectors-oauth-function.jar").toAbsolutePath();
-        Path probe = Path.of("local/target/classes").toAbsolutePath();
-        if (!Files.exists(jar)) throw new IllegalStateException("build first: ./bench.sh builds, or mvn -o -DskipTests install");
-        Map<String, String> env = environment();
-        String cp = jar + ":" + probe;
+        Map<String, String> env = BenchEnvironment.genericFunction("bench-cs-", "http://127.0.0.1:9");
+        String cp = ChildJvm.classpath(OAUTH_JAR);
 
         Map<String, List<long[]>> runs = new LinkedHashMap<>();
         for (String v : List.of("floor", "baseline", "real", "primed")) runs.put(v, new ArrayList<>());
@@ -79,7 +62,7 @@ public final class ColdStartBench {
 
     static void print(Result r) {
         OUT.printf("Cold start, %d interleaved rounds of fresh JVMs (JDK %s, %d cores, %s)%n", r.floor().sorted().length,
-                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), String.join(" ", LAMBDA_FLAGS));
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), String.join(" ", ChildJvm.LAMBDA_FLAGS));
         OUT.printf("  JVM floor (hello world):             %s%n", r.floor().describe("ms"));
         OUT.printf("  baseline (SDK clients + Jackson):    %s; init %s, first request %s%n", r.baseline().describe("ms"),
                 r.baselineInit().describe("ms"), r.baselineFirst().describe("ms"));
@@ -93,59 +76,26 @@ public final class ColdStartBench {
                 WARM_REQUESTS / 2, r.warm().median(), r.primedFirst().median() / r.warm().median());
     }
 
-    /** The GenericFunction's settings from template.yaml, on the stand-ins; its secrets served as Secrets Manager serves them. */
-    private static Map<String, String> environment() throws Exception {
-        TestResources resources = TemplateResources.create("bench-cs-");
-        WireMockServer wiremock = WireMockStandIn.shared();
-        Map<String, String> env = new HashMap<>(LocalFunctions.environment(CfnTemplate.ofRepo(), resources, "GenericFunction", Map.of(
-                Settings.AWS_ENDPOINT_URL_DYNAMODB, StandIns.dynamoEndpoint().toString(),
-                Settings.AWS_ENDPOINT_URL_SQS, StandIns.sqsEndpoint().toString(),
-                Settings.AWS_ENDPOINT_URL_SECRETS_MANAGER, wiremock.baseUrl(),
-                Settings.PUBLIC_BASE_URL, "http://localhost:8080",
-                Settings.AWS_REGION, "us-east-1")));
-        WireMockStandIn.stubSecret(wiremock, env.get(Settings.APP_SECRET_ID), LocalSecrets.freshAppKeys().toString());
-        WireMockStandIn.stubSecret(wiremock, env.get(Settings.PROVIDER_SECRET_ID), "{\"client_id\":\"bench-client\","
-                + "\"client_secret\":\"bench-secret\",\"authorize_url\":\"http://127.0.0.1:9/authorize\","
-                + "\"token_url\":\"http://127.0.0.1:9/token\",\"api_base_url\":\"http://127.0.0.1:9/api\"}");
-        return env;
-    }
-
     /** One fresh JVM: {@code first} is {total_ms, init_ms, first_request_ms}; {@code warmMicros} in order. */
     record Launch(long[] first, long[] warmMicros) {
     }
 
     static Launch launch(String classpath, Map<String, String> env, Class<?> main, List<String> args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(LAMBDA_FLAGS);
-        String extra = System.getProperty("bench.childFlags", ""); // e.g. -Xlog:class+load to see what a start loads
-        if (!extra.isBlank()) command.addAll(List.of(extra.trim().split("\\s+")));
-        command.addAll(List.of("-cp", classpath, main.getName()));
-        command.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().putAll(env);
-        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD); // the function's JSON log lines
         long start = System.nanoTime();
-        Process p = pb.start();
-        long[] first = null;
-        long[] warm = new long[0];
-        List<String> other = new ArrayList<>();
-        try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = err.readLine()) != null; ) {
-                if (line.startsWith("FIRST ")) {
-                    long total = (System.nanoTime() - start) / 1_000_000;
-                    String[] f = line.split(" ");
-                    if (!f[3].equals("200")) throw new IllegalStateException(main.getSimpleName() + " answered " + f[3]);
-                    first = new long[]{total, Long.parseLong(f[1]), Long.parseLong(f[2])};
-                } else if (line.startsWith("WARM ")) {
-                    warm = Arrays.stream(line.substring(5).split(" ")).mapToLong(Long::parseLong).toArray();
-                } else if (other.size() < 40) {
-                    other.add(line);
-                }
+        long[][] first = {null};
+        long[][] warm = {new long[0]};
+        ChildJvm.run(classpath, env, main, args, line -> {
+            if (line.startsWith("FIRST ")) {
+                long total = (System.nanoTime() - start) / 1_000_000;
+                String[] f = line.split(" ");
+                if (!f[3].equals("200")) throw new IllegalStateException(main.getSimpleName() + " answered " + f[3]);
+                first[0] = new long[]{total, Long.parseLong(f[1]), Long.parseLong(f[2])};
+            } else if (line.startsWith("WARM ")) {
+                warm[0] = Arrays.stream(line.substring(5).split(" ")).mapToLong(Long::parseLong).toArray();
             }
-        }
-        p.waitFor();
-        if (first == null) throw new IllegalStateException(main.getSimpleName() + " printed no result:\n" + String.join("\n", other));
-        return new Launch(first, warm);
+        });
+        if (first[0] == null) throw new IllegalStateException(main.getSimpleName() + " printed no result");
+        return new Launch(first[0], warm[0]);
     }
 
     private static BenchStats column(List<long[]> runs, int column) {
