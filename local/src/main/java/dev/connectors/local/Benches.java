@@ -62,7 +62,8 @@ public final class Benches {
                         r.ratio(), "<= 1.25x", r.ratio() <= 1.25),
                 new Row("SnapStart: first request after priming", r.primedFirst().describe("ms")
                         + " (unprimed " + String.format("%.0f ms", r.unprimedFirst().median()) + ")",
-                        String.format("warm request %.1f ms", r.warm().median()), primed, "<= 2x", primed <= 2));
+                        String.format("warm request %.1f ms (%.1f ms with the first request's I/O: both secrets read)",
+                                r.warm().median(), r.warmUncached().median()), primed, "<= 2x", primed <= 2));
     }
 
     private static Row callback() throws Exception {
@@ -101,7 +102,7 @@ public final class Benches {
                     for (Path jar : built.filter(p -> p.getFileName().toString().matches("connectors-.*\\.jar")).toList()) {
                         double mb = Files.size(jar) / 1e6;
                         rows.add(new Row("artifact " + jar.getFileName(), String.format("%.1f MB", mb),
-                                String.format("SDK clients + Jackson %.1f MB", BASELINE_JAR_MB), mb / BASELINE_JAR_MB, "<= 15 MB", mb <= 15));
+                                String.format("issue's jar with SDK clients + Jackson: %.1f MB", BASELINE_JAR_MB), mb / BASELINE_JAR_MB, "<= 15 MB", mb <= 15));
                     }
                 }
             }
