@@ -52,9 +52,19 @@ public final class BackfillBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CHILD_HEAP = System.getProperty("bench.xmx", "64m");
 
+    /** One history size: the worker's and the raw records/second, the worker's peak and live heap in MB. */
+    record Size(int records, double workerRate, double rawRate, double peakHeapMb, double liveHeapMb) {
+    }
+
     public static void main(String[] args) throws Exception {
         List<Integer> sizes = new ArrayList<>();
         for (String a : args.length == 0 ? new String[]{"10000", "200000"} : args) sizes.add(Integer.parseInt(a.replace("_", "")));
+        run(sizes);
+        System.exit(0);
+    }
+
+    static List<Size> run(List<Integer> sizes) throws Exception {
+        List<Size> results = new ArrayList<>();
         Path jar = Path.of("functions/sync-worker/target/connectors-sync-worker.jar").toAbsolutePath();
         Path probe = Path.of("local/target/classes").toAbsolutePath();
         if (!Files.exists(jar)) throw new IllegalStateException("build first: mvn -DskipTests install");
@@ -100,9 +110,11 @@ public final class BackfillBench {
                                 + " peak heap %.1f MB, max live heap after GC %.1f MB (%s GCs)%n",
                         n, result[1], records, result[3], seconds, records / seconds,
                         Long.parseLong(result[5]) / 1048576.0, Long.parseLong(result[6]) / 1048576.0, result[7]);
+                results.add(new Size(n, records / seconds, raw.combinedRate(), Long.parseLong(result[5]) / 1048576.0,
+                        Long.parseLong(result[6]) / 1048576.0));
             }
         }
-        System.exit(0);
+        return results;
     }
 
     private static String[] child(Path jar, Path probe, Map<String, String> env, String jobId) throws Exception {

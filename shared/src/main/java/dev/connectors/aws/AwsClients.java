@@ -35,11 +35,16 @@ public final class AwsClients {
     private final SdkHttpClient http;
 
     public AwsClients(Settings settings) {
-        this.settings = settings;
-        this.http = UrlConnectionHttpClient.builder()
+        this(settings, UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(2))
                 .socketTimeout(Duration.ofSeconds(10))
-                .build();
+                .build());
+    }
+
+    /** With another HTTP client: SnapStart priming answers in memory (see {@code runtime.Priming}). */
+    public AwsClients(Settings settings, SdkHttpClient http) {
+        this.settings = settings;
+        this.http = http;
     }
 
     public DynamoDbClient dynamo() {

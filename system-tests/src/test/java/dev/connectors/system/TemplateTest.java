@@ -538,6 +538,44 @@ class TemplateTest {
         }
     }
 
+    // ================================================================ SnapStart
+
+    /**
+     * Every Java function starts from a SnapStart snapshot (primed by runtime.Priming): SnapStart applies to
+     * published versions only, so each also publishes one behind an alias, and SAM points every event
+     * source (HTTP API routes, SQS, schedules) at that alias. A reference to the bare function (Ref or
+     * GetAtt Arn) would reach $LATEST, which never has a snapshot.
+     */
+    @Test
+    void everyJavaFunctionHasSnapStartOnAPublishedAliasAndNothingBypassesTheAlias() {
+        for (String function : TEMPLATE.functions().keySet()) {
+            if (!String.valueOf(TEMPLATE.functionProperty(function, "Runtime").orElse("")).startsWith("java")) continue;
+            assertThat(Template.map(TEMPLATE.functionProperty(function, "SnapStart").orElse(null)).get("ApplyOn"))
+                    .as("%s SnapStart.ApplyOn", function).isEqualTo("PublishedVersions");
+            assertThat(String.valueOf(TEMPLATE.functionProperty(function, "AutoPublishAlias").orElse("")))
+                    .as("%s AutoPublishAlias", function).matches("[A-Za-z][A-Za-z0-9_-]*");
+        }
+        List<String> bare = new ArrayList<>();
+        collectFunctionReferences(TEMPLATE.root, bare);
+        assertThat(bare).as("references to a function itself instead of its alias").isEmpty();
+    }
+
+    private static void collectFunctionReferences(Object node, List<String> found) {
+        if (node instanceof Map<?, ?> m) {
+            if (m.get("Ref") instanceof String id && TEMPLATE.functions().containsKey(id)) found.add("Ref " + id);
+            if (m.get("Fn::GetAtt") instanceof List<?> att && !att.isEmpty() && TEMPLATE.functions().containsKey(String.valueOf(att.get(0)))) {
+                found.add("GetAtt " + att);
+            }
+            if (m.get("Fn::Sub") instanceof String sub) {
+                Matcher vars = Pattern.compile("\\$\\{([A-Za-z0-9]+)[.}]").matcher(sub);
+                while (vars.find()) if (TEMPLATE.functions().containsKey(vars.group(1))) found.add("Sub " + sub);
+            }
+            m.values().forEach(v -> collectFunctionReferences(v, found));
+        } else if (node instanceof List<?> l) {
+            l.forEach(v -> collectFunctionReferences(v, found));
+        }
+    }
+
     // ================================================================ outputs
 
     @ParameterizedTest(name = "{0}")

@@ -11,6 +11,7 @@ import dev.connectors.errors.ErrorFormatter;
 import dev.connectors.log.Log;
 import dev.connectors.log.RequestLog;
 import dev.connectors.providers.ProviderRegistry;
+import dev.connectors.runtime.Priming;
 import dev.connectors.runtime.Services;
 import dev.connectors.providers.ProviderSpec;
 import dev.connectors.sync.SyncJob;
@@ -41,7 +42,7 @@ public final class ConnectionsApiHandler implements RequestHandler<APIGatewayV2H
     }
 
     public ConnectionsApiHandler() {
-        this(Services.fromEnvironment());
+        this(Priming.register(Services.fromEnvironment()));
     }
 
     public ConnectionsApiHandler(Services services) {

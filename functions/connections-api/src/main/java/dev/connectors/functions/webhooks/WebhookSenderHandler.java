@@ -11,6 +11,7 @@ import dev.connectors.errors.ConnectorException;
 import dev.connectors.events.WebhookSignature;
 import dev.connectors.log.Log;
 import dev.connectors.log.RequestLog;
+import dev.connectors.runtime.Priming;
 import dev.connectors.runtime.Services;
 
 import java.io.IOException;
@@ -44,7 +45,7 @@ public final class WebhookSenderHandler implements RequestHandler<SQSEvent, SQSB
     private final HttpClient http;
 
     public WebhookSenderHandler() {
-        this(Services.fromEnvironment(), DEFAULT_TIMEOUT);
+        this(Priming.register(Services.fromEnvironment()), DEFAULT_TIMEOUT);
     }
 
     public WebhookSenderHandler(Services services) {

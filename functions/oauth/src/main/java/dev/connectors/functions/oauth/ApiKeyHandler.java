@@ -7,6 +7,7 @@ import dev.connectors.apikey.ApiKeyFlow;
 import dev.connectors.errors.ErrorCode;
 import dev.connectors.metrics.Metrics;
 import dev.connectors.providers.ProviderSpec;
+import dev.connectors.runtime.Priming;
 import dev.connectors.runtime.Services;
 
 import java.util.LinkedHashMap;
@@ -23,7 +24,7 @@ import java.util.Set;
 public final class ApiKeyHandler extends JsonConnectHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
     public ApiKeyHandler() {
-        this(Services.fromEnvironment());
+        this(Priming.register(Services.fromEnvironment()));
     }
 
     public ApiKeyHandler(Services services) {

@@ -8,6 +8,7 @@ import dev.connectors.errors.ErrorCode;
 import dev.connectors.link.LinkFlow;
 import dev.connectors.metrics.Metrics;
 import dev.connectors.providers.ProviderSpec;
+import dev.connectors.runtime.Priming;
 import dev.connectors.runtime.Services;
 
 import java.util.LinkedHashMap;
@@ -29,7 +30,7 @@ import java.util.Set;
 public final class LinkTokenHandler extends JsonConnectHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
     public LinkTokenHandler() {
-        this(Services.fromEnvironment());
+        this(Priming.register(Services.fromEnvironment()));
     }
 
     public LinkTokenHandler(Services services) {

@@ -15,6 +15,7 @@ import dev.connectors.metrics.Metrics;
 import dev.connectors.oauth.ConnectFlow;
 import dev.connectors.providers.ProviderRegistry;
 import dev.connectors.providers.ProviderSpec;
+import dev.connectors.runtime.Priming;
 import dev.connectors.runtime.Services;
 
 import java.net.URI;
@@ -34,7 +35,7 @@ public final class OAuthHandler implements RequestHandler<APIGatewayV2HTTPEvent,
     private final ConnectFlow flow;
 
     public OAuthHandler() {
-        this(Services.fromEnvironment());
+        this(Priming.register(Services.fromEnvironment()));
     }
 
     public OAuthHandler(Services services) {

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.connectors.log.Log;
 import dev.connectors.log.RequestLog;
+import dev.connectors.runtime.Priming;
 import dev.connectors.runtime.Services;
 import dev.connectors.tokens.TokenReencryption;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -27,7 +28,7 @@ public final class ReencryptTokensHandler implements RequestHandler<Map<String, 
     private final Services services;
 
     public ReencryptTokensHandler() {
-        this(Services.fromEnvironment());
+        this(Priming.register(Services.fromEnvironment()));
     }
 
     public ReencryptTokensHandler(Services services) {

@@ -7,6 +7,7 @@ import dev.connectors.log.RequestLog;
 import dev.connectors.oauth.ScheduledRefresher;
 import dev.connectors.providers.ProviderRegistry;
 import dev.connectors.providers.ProviderSpec;
+import dev.connectors.runtime.Priming;
 import dev.connectors.runtime.Services;
 import dev.connectors.runtime.TimeBudget;
 
@@ -28,7 +29,7 @@ public final class TokenRefresherHandler implements RequestHandler<Map<String, O
     private final Function<String, ProviderSpec> specs;
 
     public TokenRefresherHandler() {
-        this(Services.fromEnvironment());
+        this(Priming.register(Services.fromEnvironment()));
     }
 
     public TokenRefresherHandler(Services services) {

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.connectors.log.Log;
 import dev.connectors.log.RequestLog;
+import dev.connectors.runtime.Priming;
 import dev.connectors.runtime.Services;
 
 import java.time.Duration;
@@ -19,7 +20,7 @@ public final class JobReconcilerHandler implements RequestHandler<Map<String, Ob
     private final Services services;
 
     public JobReconcilerHandler() {
-        this(Services.fromEnvironment());
+        this(Priming.register(Services.fromEnvironment()));
     }
 
     public JobReconcilerHandler(Services services) {

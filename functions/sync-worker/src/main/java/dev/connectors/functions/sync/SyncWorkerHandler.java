@@ -9,6 +9,7 @@ import dev.connectors.log.Log;
 import dev.connectors.log.RequestLog;
 import dev.connectors.providers.ProviderRegistry;
 import dev.connectors.providers.ProviderSpec;
+import dev.connectors.runtime.Priming;
 import dev.connectors.runtime.Services;
 import dev.connectors.runtime.TimeBudget;
 import dev.connectors.sync.BackfillRunner;
@@ -35,7 +36,7 @@ public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatc
     private final Function<String, ProviderSpec> specs;
 
     public SyncWorkerHandler() {
-        this(Services.fromEnvironment());
+        this(Priming.register(Services.fromEnvironment()));
     }
 
     public SyncWorkerHandler(Services services) {
