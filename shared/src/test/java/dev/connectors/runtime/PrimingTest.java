@@ -53,7 +53,7 @@ class PrimingTest {
 
         assertThat(report.failed()).isEmpty();
         assertThat(report.steps()).containsExactlyElementsOf(STEPS);
-        assertThat(report.sdkCalls()).as("session put + consume, connection get, job get, SQS send, secret read").isEqualTo(6);
+        assertThat(report.sdkCalls()).as("session put + consume (claim, delete), connection get, job get, SQS send, secret read").isEqualTo(7);
         assertThat(wiremock.getAllServeEvents()).as("requests that reached any endpoint").hasSize(before);
         assertThat(LogCapture.all()).contains("\"event\":\"primed\"").doesNotContain(Harness.clientSecret("generic"));
 
