@@ -21,11 +21,7 @@ import dev.connectors.tokens.TokenStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
-import org.w3c.dom.Node;
 
-import javax.xml.parsers.DocumentBuilderFactory;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.nio.file.Files;
@@ -41,7 +37,6 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.zip.ZipFile;
 
 import static dev.connectors.system.Template.getAtt;
 import static dev.connectors.system.Template.integer;
@@ -55,7 +50,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 /**
  * template.yaml ↔ AWS's SAM schema, and template.yaml ↔ the code: the registry's providers, the
- * handler classes, {@link Settings}, the Maven build's jars, and the keys and indexes the stores use.
+ * handler classes, {@link Settings}, the modules sam build builds, and the keys and indexes the stores use.
  */
 class TemplateTest {
     private static final Template TEMPLATE = Template.load();
@@ -322,33 +317,70 @@ class TemplateTest {
 
     // ================================================================ CodeUri ↔ Maven build
 
+    /*
+     * sam build (aws-lambda-builders' java_maven workflow) copies the CodeUri directory alone to a scratch
+     * directory, runs `mvn clean install` and `mvn dependency:copy-dependencies -DincludeScope=runtime` there,
+     * and packages target/classes at the artifact's root and the copied jars in lib/. The parent POM and
+     * connectors-shared come from the local repository (`mvn install` first).
+     */
+
     @Test
-    void everyCodeUriIsAJarTheBuildProducesAndHoldsItsHandler() throws Exception {
+    void everyCodeUriIsAFunctionModuleWhoseSamBuildHoldsItsHandler() {
         Path root = RepoRoot.path();
-        Set<String> modules = modules(root.resolve("pom.xml"));
+        List<String> modules = MavenPom.read(root.resolve("pom.xml")).modules();
+        Map<String, String> moduleByArtifact = new HashMap<>();
+        for (String module : modules) moduleByArtifact.put(MavenPom.read(root.resolve(module).resolve("pom.xml")).artifactId(), module);
+
         for (String function : TEMPLATE.functions().keySet()) {
             String codeUri = String.valueOf(TEMPLATE.functionProperty(function, "CodeUri").orElse(null));
-            Matcher m = Pattern.compile("(.+)/target/([^/]+)\\.jar").matcher(codeUri);
-            assertThat(m.matches()).as("%s CodeUri %s names <module>/target/<finalName>.jar", function, codeUri).isTrue();
-            String module = m.group(1);
-            assertThat(modules).as("root pom modules").contains(module);
-            assertThat(finalName(root.resolve(module).resolve("pom.xml"))).as("<finalName> of %s", module).isEqualTo(m.group(2));
+            assertThat(modules).as("%s CodeUri %s is a module directory of the root pom", function, codeUri).contains(codeUri);
+            MavenPom pom = MavenPom.read(root.resolve(codeUri).resolve("pom.xml"));
+            assertThat(pom.parentArtifactId()).as("parent of %s", codeUri).isEqualTo("connectors-parent");
+            assertThat(pom.packaging()).as("packaging of %s (the builder needs target/classes)", codeUri).isEqualTo("jar");
 
-            Path jar = root.resolve(codeUri);
-            if (!Files.isRegularFile(jar)) {
-                System.out.println(function + ": " + codeUri + " not built yet (mvn package); contents not checked");
-                continue;
+            Set<String> packaged = new TreeSet<>(Set.of(codeUri));
+            pom.dependencies().stream().filter(MavenPom.Dependency::onRuntimeClasspath)
+                    .map(d -> moduleByArtifact.get(d.artifactId())).filter(m -> m != null).forEach(packaged::add);
+
+            Class<?> handler = classOf(TEMPLATE.handlerClass(function));
+            assertThat(sourceModule(root, modules, handler)).as("%s's handler is compiled by its CodeUri module", function)
+                    .isEqualTo(codeUri);
+            List<Class<?>> needed = new ArrayList<>(handlerTypes(handler));
+            needed.add(Settings.class);
+            for (Class<?> type : needed) {
+                String owner = sourceModule(root, modules, type);
+                if (owner == null) continue; // a third-party class: it comes with the module's declared dependencies
+                assertThat(packaged).as("%s needs %s from %s: the CodeUri module or a non-test dependency of it",
+                        function, type.getSimpleName(), owner).contains(owner);
             }
-            Class<?> handler = Class.forName(TEMPLATE.handlerClass(function));
-            try (ZipFile zip = new ZipFile(jar.toFile())) {
-                List<String> needed = new ArrayList<>();
-                needed.add(entry(handler));
-                needed.add(entry(Settings.class)); // the shared layer is shaded in
-                handlerTypes(handler).forEach(t -> needed.add(entry(t)));
-                for (String name : needed) {
-                    assertThat(zip.getEntry(name)).as("%s contains %s", jar.getFileName(), name).isNotNull();
-                }
-            }
+        }
+    }
+
+    @Test
+    void aBuildOutsideTheRepositoryLikeSamBuildSkipsTheTests() {
+        Path root = RepoRoot.path();
+        String prefix = "${maven.multiModuleProjectDirectory}/";
+        MavenPom.Profile profile = MavenPom.read(root.resolve("pom.xml")).profiles().stream()
+                .filter(p -> p.missingFile() != null && p.missingFile().startsWith(prefix)).findFirst()
+                .orElseThrow(() -> new AssertionError("root pom: no profile activated when a file of the build root is missing"));
+        // the marker exists here, so builds started in the repository keep their tests; a scratch copy lacks it
+        assertThat(root.resolve(profile.missingFile().substring(prefix.length()))).as("marker of profile %s", profile.id()).exists();
+        assertThat(profile.properties()).as("profile %s", profile.id()).containsEntry("skipTests", "true");
+    }
+
+    /** The module whose src/main/java holds the type's source, or null for a class from a third-party jar. */
+    private static String sourceModule(Path root, List<String> modules, Class<?> type) {
+        Class<?> top = type;
+        while (top.getEnclosingClass() != null) top = top.getEnclosingClass();
+        String source = "src/main/java/" + top.getName().replace('.', '/') + ".java";
+        return modules.stream().filter(m -> Files.isRegularFile(root.resolve(m).resolve(source))).findFirst().orElse(null);
+    }
+
+    private static Class<?> classOf(String name) {
+        try {
+            return Class.forName(name);
+        } catch (ClassNotFoundException e) {
+            throw new AssertionError("handler class " + name + " is not on the classpath", e);
         }
     }
 
@@ -679,29 +711,6 @@ class TemplateTest {
             }
         }
         return List.of();
-    }
-
-    private static String entry(Class<?> type) {
-        return type.getName().replace('.', '/') + ".class";
-    }
-
-    private static Set<String> modules(Path pom) throws Exception {
-        Set<String> modules = new TreeSet<>();
-        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile());
-        var nodes = doc.getElementsByTagName("module");
-        for (int i = 0; i < nodes.getLength(); i++) modules.add(nodes.item(i).getTextContent().trim());
-        return modules;
-    }
-
-    private static String finalName(Path pom) throws Exception {
-        Element project = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile()).getDocumentElement();
-        for (Node n = project.getFirstChild(); n != null; n = n.getNextSibling()) {
-            if (n instanceof Element build && build.getTagName().equals("build")) {
-                var names = build.getElementsByTagName("finalName");
-                if (names.getLength() > 0) return names.item(0).getTextContent().trim();
-            }
-        }
-        return null; // Maven's default, artifactId-version, never matches a fixed CodeUri
     }
 
     private static Map<String, Object> deepCopy(Map<String, Object> value) {

@@ -170,7 +170,7 @@ public final class ProviderScaffold {
         b.append("  ").append(p.function()).append(": # ").append(p.displayName()).append(label).append('\n')
                 .append("    Type: AWS::Serverless::Function\n")
                 .append("    Properties:\n")
-                .append("      CodeUri: functions/oauth/target/connectors-oauth-function.jar\n")
+                .append("      CodeUri: functions/oauth\n")
                 .append("      Handler: dev.connectors.functions.oauth.").append(handler).append("::handleRequest\n")
                 .append("      Environment:\n")
                 .append("        Variables:\n")
