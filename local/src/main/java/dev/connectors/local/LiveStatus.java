@@ -60,7 +60,9 @@ final class LiveStatus implements AutoCloseable {
         int failed = 0;
         long records = 0;
         for (Map<String, AttributeValue> item : dynamo.scanPaginator(r -> r.tableName(jobsTable)
-                .projectionExpression("#s, records").expressionAttributeNames(Map.of("#s", "status"))).items()) {
+                .projectionExpression("job_id, #s, records").expressionAttributeNames(Map.of("#s", "status"))).items()) {
+            // the table also holds connection slots and the steps of fanned-out jobs (counted into their job)
+            if (item.get("status") == null || item.get("job_id").s().contains("#")) continue;
             switch (JobStatus.valueOf(item.get("status").s())) {
                 case queued -> queued++;
                 case running -> running++;

@@ -21,11 +21,17 @@ final class UnfinishedJobs {
     static int requeue(DynamoDbClient dynamo, String jobsTable, JobQueue queue) {
         int sent = 0;
         for (Map<String, AttributeValue> item : dynamo.scanPaginator(r -> r.tableName(jobsTable)
-                .filterExpression("#s IN (:q, :r) AND attribute_not_exists(parent_job)").projectionExpression("job_id")
+                .filterExpression("#s IN (:q, :r)").projectionExpression("job_id, parent_job")
                 .expressionAttributeNames(Map.of("#s", "status"))
                 .expressionAttributeValues(Map.of(":q", AttributeValue.fromS(JobStatus.queued.name()),
                         ":r", AttributeValue.fromS(JobStatus.running.name())))).items()) {
-            queue.send(item.get("job_id").s(), 0);
+            String id = item.get("job_id").s();
+            AttributeValue parent = item.get("parent_job");
+            if (parent == null) {
+                queue.send(id, 0);
+            } else { // a step of a fanned-out job (item "<job>#s<k>"): its own message resumes it
+                queue.sendStep(parent.s(), Integer.parseInt(id.substring(id.lastIndexOf("#s") + 2)), 0);
+            }
             sent++;
         }
         return sent;
