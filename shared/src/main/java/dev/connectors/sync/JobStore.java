@@ -153,10 +153,34 @@ public final class JobStore {
                             ":now", n(now.getEpochSecond()), ":o", s(marker),
                             ":queued", s(JobStatus.queued.name()), ":running", s(JobStatus.running.name())))
                     .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW))).attributes();
-            onFinished.accept(fromItem(item));
+            SyncJob ended = fromItem(item);
+            if (ended.steps().fannedOut()) stopSteps(jobId, ended.steps().fanFrom(), ended.steps().fanTo(), marker);
+            onFinished.accept(ended);
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
+        }
+    }
+
+    /**
+     * Steps of an ended job lose their lease the same way, so a step running right now stops at its next
+     * checkpoint instead of fetching until its invocation ends (a later delivery sees the ended job and stops).
+     */
+    private void stopSteps(String jobId, int from, int to, String marker) {
+        for (int k = from; k < to; k++) {
+            String stepId = SyncJob.stepId(jobId, k);
+            try {
+                Storage.run("stop sync step", () -> dynamo.updateItem(r -> r.tableName(table).key(key(stepId))
+                        .updateExpression("SET lease_owner = :o REMOVE lease_until")
+                        .conditionExpression("#s = :queued OR #s = :running")
+                        .expressionAttributeNames(Map.of("#s", "status"))
+                        .expressionAttributeValues(Map.of(":o", s(marker),
+                                ":queued", s(JobStatus.queued.name()), ":running", s(JobStatus.running.name())))));
+            } catch (ConditionalCheckFailedException e) {
+                // finished already, or never created: nothing runs there
+            } catch (dev.connectors.errors.ConnectorException e) {
+                // storage failing: the job has ended all the same, and the step stops at its next delivery
+            }
         }
     }
 
@@ -174,14 +198,15 @@ public final class JobStore {
     /**
      * Counts a finished step into its fanned-out job, once: the step joins the job's done set and its pages
      * and records are added, on the condition that it is not in the set yet (a set add plus counters in one
-     * conditional update, so a redelivered "step done" adds nothing). Returns the job as it is afterwards.
+     * conditional update, so a redelivered "step done" adds nothing; a step outside the job's current fan-out, an
+     * orphan of an abandoned one, adds nothing either). Returns the job as it is afterwards.
      */
     public Optional<SyncJob> addDoneStep(String jobId, int step, long pages, long records) {
         try {
             Map<String, AttributeValue> item = Storage.call("count sync step", () -> dynamo.updateItem(r -> r
                     .tableName(table).key(key(jobId))
                     .updateExpression("ADD steps_done :set, pages :p, records :r SET updated_at = :now")
-                    .conditionExpression("#s = :running AND attribute_exists(fan_from) AND NOT contains(steps_done, :step)")
+                    .conditionExpression("#s = :running AND fan_from <= :step AND fan_to > :step AND NOT contains(steps_done, :step)")
                     .expressionAttributeNames(Map.of("#s", "status"))
                     .expressionAttributeValues(Map.of(":set", AttributeValue.fromNs(List.of(Integer.toString(step))),
                             ":step", n(step), ":p", n(pages), ":r", n(records), ":running", s(JobStatus.running.name()),

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NextLinkPropertiesTest {
     private static final String API = "https://api.example-provider.com/v2";
 
-    @Property(tries = 2000)
+    @Property(tries = 2000, seed = Hostile.SEED)
     void aNextLinkIsRefusedOrStaysOnTheApisOrigin(@ForAll("links") String next) {
         URI followed;
         try {
@@ -33,7 +33,9 @@ class NextLinkPropertiesTest {
         assertThat(followed.getHost()).isEqualToIgnoringCase("api.example-provider.com");
         assertThat(followed.getPort()).isIn(-1, 443);
         assertThat(followed.getRawUserInfo()).isNull();
-        assertThat(followed.getRawAuthority()).isEqualToIgnoringCase(followed.getHost() + (followed.getPort() == -1 ? "" : ":" + followed.getPort()));
+        // an empty port ("host:") is the default port (RFC 3986 §6.2.3): the same origin
+        assertThat(followed.getRawAuthority().replaceFirst(":$", ""))
+                .isEqualToIgnoringCase(followed.getHost() + (followed.getPort() == -1 ? "" : ":" + followed.getPort()));
     }
 
     @Provide

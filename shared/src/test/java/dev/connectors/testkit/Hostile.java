@@ -11,6 +11,13 @@ import java.util.List;
  * percent-escapes, separators, lookalike dots, URL tricks, injection payloads).
  */
 public final class Hostile {
+    /**
+     * One fixed seed for every property of the suite, so a CI run is repeatable (a random seed found a new
+     * edge case in about one run in three while this was built). To explore, change it and run the
+     * properties again; failing seeds are kept in target/jqwik-database and re-run first.
+     */
+    public static final String SEED = "20261126";
+
     /** Fragments attackers splice together; each one has broken some parser somewhere. */
     public static final List<String> FRAGMENTS = List.of(
             "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "</title>", "\"", "'", "`", "&", "&amp;",

@@ -32,7 +32,7 @@ public final class ConnectionsApiHandler implements RequestHandler<APIGatewayV2H
     private static final RequestLog REQUESTS = RequestLog.of(ConnectionsApiHandler.class);
     private static final String JOBS_PREFIX = "/sync-jobs/";
     private static final String CONNECTIONS_PREFIX = "/connections/";
-    private static final int MAX_JOB_ID_LENGTH = 256;
+    private static final java.util.regex.Pattern JOB_ID = java.util.regex.Pattern.compile("job_[0-9a-f]{32}");
 
     private final Services services;
     private final Function<String, ProviderSpec> specs;
@@ -150,8 +150,9 @@ public final class ConnectionsApiHandler implements RequestHandler<APIGatewayV2H
 
     /** The tenant's own job; another tenant's is not_found, exactly like one that does not exist. */
     private SyncJob job(String tenant, String jobId) {
-        if (jobId.isBlank() || jobId.length() > MAX_JOB_ID_LENGTH) {
-            throw new ConnectorException(ErrorCode.NOT_FOUND, "job id empty or too long");
+        // only a job's own id: the jobs table also holds steps and connection slots, never shown here
+        if (!JOB_ID.matcher(jobId).matches()) {
+            throw new ConnectorException(ErrorCode.NOT_FOUND, "not a job id");
         }
         Optional<SyncJob> job = services.jobStore().get(jobId).filter(j -> tenant.equals(j.tenantId()));
         return job.orElseThrow(() -> new ConnectorException(ErrorCode.NOT_FOUND, "no job " + jobId + " for this tenant"));

@@ -149,6 +149,40 @@ class ConnectionsApiTest {
         assertThat(view.path("records").asLong()).isEqualTo(40);
     }
 
+    @Test
+    void stepsAndConnectionSlotsInTheJobsTableAreNotFoundNeverAServerError() {
+        connect(tenantA, "slack");
+        SyncJob job = h.services().syncJobs().start(tenantA, "slack", "connect slots");
+        var store = h.services().jobStore();
+        SyncJob leased = store.lease(job.jobId(), "worker-1", Instant.now().plusSeconds(60)).orElseThrow();
+        assertThat(store.save(leased.withStepsTotal(14).fannedOut(3, 14), "worker-1", true)).isTrue();
+        assertThat(store.createStep(leased.stepItem(5, dev.connectors.sync.Checkpoint.startOf(5)))).isTrue();
+        assertThat(h.services().connectionSlots().acquire(tenantA, "slack", "worker-1")).isPresent();
+
+        // a slot item has no status: reading it as a job would fail, and would tell other tenants it exists
+        for (String id : List.of("slot#slack#0#" + tenantA, "slot#slack#1#" + tenantA, job.jobId() + "#s5")) {
+            APIGatewayV2HTTPResponse res = job(id, tenantB);
+            assertThat(res.getStatusCode()).as(id).isEqualTo(404);
+            assertThat(job(id, tenantA).getStatusCode()).as(id).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void cancellingAFannedOutJobStopsItsRunningStepsAtTheirNextCheckpoint() {
+        connect(tenantA, "slack");
+        SyncJob job = h.services().syncJobs().start(tenantA, "slack", "connect cancel steps");
+        var store = h.services().jobStore();
+        SyncJob leased = store.lease(job.jobId(), "worker-1", Instant.now().plusSeconds(60)).orElseThrow();
+        assertThat(store.save(leased.withStepsTotal(14).fannedOut(3, 14), "worker-1", true)).isTrue();
+        assertThat(store.createStep(leased.stepItem(5, dev.connectors.sync.Checkpoint.startOf(5)))).isTrue();
+        SyncJob step = store.lease(SyncJob.stepId(job.jobId(), 5), "worker-2", Instant.now().plusSeconds(60)).orElseThrow();
+
+        assertThat(store.cancel(job.jobId(), "disconnected")).isTrue();
+
+        assertThat(store.save(step.progressed(step.checkpoint(), 1, 10), "worker-2", false))
+                .as("the running step's next checkpoint save").isFalse();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {" ", "../connections", "%00", "job_\u00e9\u4e2d", "x"})
     void oddJobIdsAreNotFoundNeverAServerError(String id) {
