@@ -165,7 +165,9 @@ class ProviderHttpTest {
 
         ConnectorException e = unavailable(http, ProviderRequest.get(url("/chunked")));
 
-        assertThat(e.detail()).contains("/chunked: body broke off after");
+        // the JDK client meets the bad chunk while reading the body ("body broke off after …") or already
+        // while reading the first chunk with the headers ("I/O error …"), depending on timing: both unavailable
+        assertThat(e.detail()).startsWith("GET " + wm.baseUrl() + "/chunked: ");
     }
 
     @Test
