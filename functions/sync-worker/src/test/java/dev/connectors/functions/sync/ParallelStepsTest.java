@@ -1,7 +1,6 @@
 package dev.connectors.functions.sync;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.connectors.config.Settings;
@@ -147,20 +146,20 @@ class ParallelStepsTest {
 
         // the step runs to the end and is counted; then its count is taken back: as if the worker had died
         // right after saving the step as finished and before counting it into the job
-        assertThat(f.handler().handleRequest(event(last), TestContext.plenty()).getBatchItemFailures()).isEmpty();
+        assertThat(f.handler().handleRequest(WorkerFixture.event(last), TestContext.plenty()).getBatchItemFailures()).isEmpty();
         SyncJob counted = f.reload();
         SyncJob step = f.services().jobStore().get(SyncJob.stepId(fanned.jobId(), lastStep)).orElseThrow();
         assertThat(step.status()).isEqualTo(JobStatus.succeeded);
         uncount(f, fanned.jobId(), lastStep, step.pages(), step.records());
-        for (Message m : steps) assertThat(f.handler().handleRequest(event(m), TestContext.plenty()).getBatchItemFailures()).isEmpty();
+        for (Message m : steps) assertThat(f.handler().handleRequest(WorkerFixture.event(m), TestContext.plenty()).getBatchItemFailures()).isEmpty();
         SyncJob waiting = f.reload();
         assertThat(waiting.status()).isEqualTo(JobStatus.running);
         assertThat(waiting.stepsDone()).isEqualTo(total - 1);
         assertThat(f.queueDepth("ApproximateNumberOfMessages")).isZero(); // nobody flipped the job back
 
         // the step's message comes back (its delete was lost with the worker): the step is counted, once
-        assertThat(f.handler().handleRequest(event(last), TestContext.plenty()).getBatchItemFailures()).isEmpty();
-        assertThat(f.handler().handleRequest(event(last), TestContext.plenty()).getBatchItemFailures()).isEmpty();
+        assertThat(f.handler().handleRequest(WorkerFixture.event(last), TestContext.plenty()).getBatchItemFailures()).isEmpty();
+        assertThat(f.handler().handleRequest(WorkerFixture.event(last), TestContext.plenty()).getBatchItemFailures()).isEmpty();
         for (Message m : steps) StandIns.sqs().deleteMessage(r -> r.queueUrl(queue).receiptHandle(m.receiptHandle()));
         StandIns.sqs().deleteMessage(r -> r.queueUrl(queue).receiptHandle(last.receiptHandle()));
         SyncJob done = f.drain(TestContext::plenty, 5);
@@ -233,23 +232,23 @@ class ParallelStepsTest {
                 boolean handled;
                 switch (random.nextInt(4)) {
                     case 0 -> { // killed after a random number of pages: no answer, the message comes back
-                        f.handler().handleRequest(event(m), killedAfter(random.nextInt(4)));
+                        f.handler().handleRequest(WorkerFixture.event(m), killedAfter(random.nextInt(4)));
                         f.h.clock.advance(PAST_THE_LEASE);
                         kills++;
                         handled = false;
                     }
                     case 1 -> { // the same message twice at once (two pollers)
                         int budget = 1 + random.nextInt(4);
-                        CompletableFuture<SQSBatchResponse> a = CompletableFuture.supplyAsync(() -> f.handler().handleRequest(event(m), pages(budget)));
-                        CompletableFuture<SQSBatchResponse> b = CompletableFuture.supplyAsync(() -> f.handler().handleRequest(event(m), pages(budget)));
+                        CompletableFuture<SQSBatchResponse> a = CompletableFuture.supplyAsync(() -> f.handler().handleRequest(WorkerFixture.event(m), pages(budget)));
+                        CompletableFuture<SQSBatchResponse> b = CompletableFuture.supplyAsync(() -> f.handler().handleRequest(WorkerFixture.event(m), pages(budget)));
                         handled = a.get(60, TimeUnit.SECONDS).getBatchItemFailures().isEmpty() | b.get(60, TimeUnit.SECONDS).getBatchItemFailures().isEmpty();
                         twins++;
                     }
                     case 2 -> { // handled, and a duplicate of it arrives later
-                        handled = f.handler().handleRequest(event(m), pages(1 + random.nextInt(4))).getBatchItemFailures().isEmpty();
+                        handled = f.handler().handleRequest(WorkerFixture.event(m), pages(1 + random.nextInt(4))).getBatchItemFailures().isEmpty();
                         StandIns.sqs().sendMessage(r -> r.queueUrl(queue).messageBody(m.body()));
                     }
-                    default -> handled = f.handler().handleRequest(event(m), pages(1 + random.nextInt(6))).getBatchItemFailures().isEmpty();
+                    default -> handled = f.handler().handleRequest(WorkerFixture.event(m), pages(1 + random.nextInt(6))).getBatchItemFailures().isEmpty();
                 }
                 if (handled) StandIns.sqs().deleteMessage(r -> r.queueUrl(queue).receiptHandle(m.receiptHandle()));
             }
@@ -298,7 +297,7 @@ class ParallelStepsTest {
                     while (System.nanoTime() < deadline && !(f.reload().status().finished() && pending(f) == 0)) {
                         for (Message m : StandIns.sqs().receiveMessage(r -> r.queueUrl(queue).maxNumberOfMessages(1)
                                 .waitTimeSeconds(1).visibilityTimeout(60)).messages()) {
-                            if (f.handler().handleRequest(event(m), context.get()).getBatchItemFailures().isEmpty()) {
+                            if (f.handler().handleRequest(WorkerFixture.event(m), context.get()).getBatchItemFailures().isEmpty()) {
                                 StandIns.sqs().deleteMessage(r -> r.queueUrl(queue).receiptHandle(m.receiptHandle()));
                             }
                         }
@@ -322,16 +321,5 @@ class ParallelStepsTest {
         var attrs = StandIns.sqs().getQueueAttributes(r -> r.queueUrl(f.h.resources.queueUrl("SyncDeadLetterQueue"))
                 .attributeNamesWithStrings("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible")).attributesAsStrings();
         return Integer.parseInt(attrs.get("ApproximateNumberOfMessages")) + Integer.parseInt(attrs.get("ApproximateNumberOfMessagesNotVisible"));
-    }
-
-    private static SQSEvent event(Message m) {
-        SQSEvent.SQSMessage r = new SQSEvent.SQSMessage();
-        r.setMessageId(m.messageId());
-        r.setReceiptHandle(m.receiptHandle());
-        r.setBody(m.body());
-        r.setEventSource("aws:sqs");
-        SQSEvent event = new SQSEvent();
-        event.setRecords(List.of(r));
-        return event;
     }
 }

@@ -98,6 +98,18 @@ final class WorkerFixture {
                 .attributeNamesWithStrings(attribute)).attributesAsStrings().get(attribute));
     }
 
+    /** One received message as Lambda's SQS event source delivers it, without its receive count. */
+    static SQSEvent event(Message m) {
+        SQSEvent.SQSMessage r = new SQSEvent.SQSMessage();
+        r.setMessageId(m.messageId());
+        r.setReceiptHandle(m.receiptHandle());
+        r.setBody(m.body());
+        r.setEventSource("aws:sqs");
+        SQSEvent event = new SQSEvent();
+        event.setRecords(List.of(r));
+        return event;
+    }
+
     private static SQSEvent.SQSMessage toRecord(Message m) {
         SQSEvent.SQSMessage r = new SQSEvent.SQSMessage();
         r.setMessageId(m.messageId());

@@ -1,7 +1,6 @@
 package dev.connectors.functions.sync;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.connectors.sync.JobStatus;
 import dev.connectors.sync.SyncJob;
 import dev.connectors.testing.StandIns;
@@ -82,7 +81,7 @@ class WorkerPropertiesTest {
                 for (int t = 0; t < 2; t++) {
                     twins.add(CompletableFuture.supplyAsync(() -> {
                         await(start);
-                        return f.handler().handleRequest(event(m), onePage());
+                        return f.handler().handleRequest(WorkerFixture.event(m), onePage());
                     }));
                 }
                 start.countDown();
@@ -90,7 +89,7 @@ class WorkerPropertiesTest {
                     if (!twin.get(60, TimeUnit.SECONDS).getBatchItemFailures().isEmpty()) duplicatesRefused++;
                 }
                 // ... and once more after both (a late duplicate, e.g. a visibility timeout that ran out)
-                SQSBatchResponse late = f.handler().handleRequest(event(m), onePage());
+                SQSBatchResponse late = f.handler().handleRequest(WorkerFixture.event(m), onePage());
                 deliveries += 3;
                 if (late.getBatchItemFailures().isEmpty()) {
                     StandIns.sqs().deleteMessage(r -> r.queueUrl(queue).receiptHandle(m.receiptHandle()));
@@ -189,17 +188,6 @@ class WorkerPropertiesTest {
         var attrs = StandIns.sqs().getQueueAttributes(r -> r.queueUrl(url)
                 .attributeNamesWithStrings("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible")).attributesAsStrings();
         return Integer.parseInt(attrs.get("ApproximateNumberOfMessages")) + Integer.parseInt(attrs.get("ApproximateNumberOfMessagesNotVisible"));
-    }
-
-    private static SQSEvent event(Message m) {
-        SQSEvent.SQSMessage r = new SQSEvent.SQSMessage();
-        r.setMessageId(m.messageId());
-        r.setReceiptHandle(m.receiptHandle());
-        r.setBody(m.body());
-        r.setEventSource("aws:sqs");
-        SQSEvent event = new SQSEvent();
-        event.setRecords(List.of(r));
-        return event;
     }
 
     private static void await(CountDownLatch latch) {
