@@ -14,6 +14,9 @@ public enum ErrorCode {
             "This {provider} connection link has expired; please start the connection again."),
     STATE_REUSED("state_reused", false,
             "This {provider} connection link was already used; please start the connection again."),
+    /** RFC 9700 §4.7.1: the callback reached a browser other than the one that started the flow. */
+    BROWSER_MISMATCH("browser_mismatch", false,
+            "This {provider} connection was started in another browser; please start it again from the app in this browser."),
     INVALID_REQUEST("invalid_request", false,
             "{provider} sent back an incomplete answer; please start the connection again."),
     INVALID_RETURN_TO("invalid_return_to", false,

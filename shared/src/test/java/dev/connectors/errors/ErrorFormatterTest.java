@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ErrorFormatterTest {
     /** Published codes: apps branch on these strings, so renaming or removing one must fail here. */
     private static final List<String> PUBLISHED = List.of("access_denied", "invalid_state", "state_expired",
-            "state_reused", "invalid_request", "invalid_return_to", "provider_html_error", "provider_unavailable",
+            "state_reused", "browser_mismatch", "invalid_request", "invalid_return_to", "provider_html_error", "provider_unavailable",
             "provider_error", "rate_limited", "invalid_client", "invalid_grant", "not_configured", "unknown_provider",
             "unauthorized", "storage_unavailable", "internal_error", "not_found", "invalid_api_key");
     private static final List<String> RETRYABLE = List.of("provider_html_error", "provider_unavailable",
