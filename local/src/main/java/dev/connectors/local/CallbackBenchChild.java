@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -49,7 +50,7 @@ public final class CallbackBenchChild {
         StringBuilder rawMin = new StringBuilder("RAW5");
         for (int i = 0; i < warmup + measured; i++) {
             String tenant = "cb-" + i + "-" + System.nanoTime();
-            APIGatewayV2HTTPEvent callback = callback(state(handler, tenant));
+            APIGatewayV2HTTPEvent callback = callback(handler, tenant);
             long t0 = System.nanoTime();
             APIGatewayV2HTTPResponse res = handler.handleRequest(callback, null);
             long t1 = System.nanoTime();
@@ -70,8 +71,8 @@ public final class CallbackBenchChild {
         aws.sqs().close();
     }
 
-    /** A real authorize for this tenant (not timed): the state the provider would send back. */
-    private static String state(OAuthHandler handler, String tenant) throws Exception {
+    /** A real authorize for this tenant (not timed), then the callback the provider would send its browser to. */
+    private static APIGatewayV2HTTPEvent callback(OAuthHandler handler, String tenant) throws Exception {
         APIGatewayV2HTTPEvent authorize = APIGatewayV2HTTPEvent.builder().withRawPath("/oauth/generic/authorize")
                 .withRawQueryString("").withHeaders(Map.of("accept", "application/json"))
                 .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder().withRequestId("bench")
@@ -79,16 +80,19 @@ public final class CallbackBenchChild {
                                 .withJwt(APIGatewayV2HTTPEvent.RequestContext.Authorizer.JWT.builder()
                                         .withClaims(Map.of("tenant_id", tenant, "sub", "bench")).build()).build()).build())
                 .build();
-        String url = JSON.readTree(handler.handleRequest(authorize, null).getBody()).path("authorizationUrl").asText();
+        APIGatewayV2HTTPResponse started = handler.handleRequest(authorize, null);
+        String url = JSON.readTree(started.getBody()).path("authorizationUrl").asText();
+        List<String> browser = started.getCookies() == null ? List.of()
+                : started.getCookies().stream().map(c -> c.split(";", 2)[0]).toList(); // the binding cookie comes back
         for (String pair : URI.create(url).getRawQuery().split("&")) {
-            if (pair.startsWith("state=")) return URLDecoder.decode(pair.substring(6), StandardCharsets.UTF_8);
+            if (pair.startsWith("state=")) return callback(URLDecoder.decode(pair.substring(6), StandardCharsets.UTF_8), browser);
         }
         throw new IllegalStateException("no state in " + url);
     }
 
-    private static APIGatewayV2HTTPEvent callback(String state) {
+    private static APIGatewayV2HTTPEvent callback(String state, List<String> cookies) {
         return APIGatewayV2HTTPEvent.builder().withRawPath("/oauth/generic/callback")
-                .withQueryStringParameters(Map.of("code", "bench-code", "state", state))
+                .withQueryStringParameters(Map.of("code", "bench-code", "state", state)).withCookies(cookies)
                 .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder().withRequestId("bench").build())
                 .build();
     }

@@ -61,18 +61,23 @@ final class ConnectLoad {
         this.devToken = devToken;
     }
 
-    /** Authorize + the sandbox's approval: the callback URL the provider sends the browser to (not yet followed). */
-    URI approvedCallback(String tenant) throws IOException, InterruptedException {
-        HttpResponse<String> authorize = get(baseUrl + "/oauth/generic/authorize?return_to=" + baseUrl + "/done",
-                devToken.apply(tenant, "load-user"));
-        URI toProvider = location(authorize, "authorize");
-        return location(get(toProvider.toString(), null), "sandbox approval");
+    /** A flow the provider approved: the callback URL it sends the browser to (not yet followed), and that browser. */
+    record Approved(URI callback, BrowserCookies browser) {
     }
 
-    /** Follows the callback; returns how the app is told (connected, or the error code). */
-    Flow finish(String tenant, URI callback, long startedNanos) throws IOException, InterruptedException {
+    /** Authorize + the sandbox's approval, in a new browser. */
+    Approved approvedCallback(String tenant) throws IOException, InterruptedException {
+        BrowserCookies browser = new BrowserCookies();
+        HttpResponse<String> authorize = get(browser, baseUrl + "/oauth/generic/authorize?return_to=" + baseUrl + "/done",
+                devToken.apply(tenant, "load-user"));
+        URI toProvider = location(authorize, "authorize");
+        return new Approved(location(get(browser, toProvider.toString(), null), "sandbox approval"), browser);
+    }
+
+    /** Follows the callback in the browser that started the flow; returns how the app is told (connected, or the error code). */
+    Flow finish(String tenant, Approved approved, long startedNanos) throws IOException, InterruptedException {
         long callbackStart = System.nanoTime();
-        HttpResponse<String> res = get(callback.toString(), null);
+        HttpResponse<String> res = get(approved.browser(), approved.callback().toString(), null);
         long end = System.nanoTime();
         if (res.statusCode() != 302) { // the result page, shown when the session (and so return_to) is unknown
             java.util.regex.Matcher page = RESULT_PAGE_ERROR.matcher(res.body());
@@ -140,10 +145,10 @@ final class ConnectLoad {
         return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))] / 1e6;
     }
 
-    private HttpResponse<String> get(String url, String bearer) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET();
+    private HttpResponse<String> get(BrowserCookies browser, String url, String bearer) throws IOException, InterruptedException {
+        HttpRequest.Builder b = browser.addTo(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET());
         if (bearer != null) b.header("Authorization", "Bearer " + bearer);
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return browser.keep(http.send(b.build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     private static URI location(HttpResponse<String> res, String step) {

@@ -90,7 +90,7 @@ class ConcurrentConnectTest {
     void aCallbackSubmittedTwiceAtOnceConnectsExactlyOnceAndTheOtherIsToldTheLinkWasUsed() throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         List<String> tenants = List.of("double-" + run + "-1", "double-" + run + "-2", "double-" + run + "-3", "double-" + run + "-4");
-        List<URI> callbacks = new ArrayList<>();
+        List<ConnectLoad.Approved> callbacks = new ArrayList<>();
         for (String tenant : tenants) callbacks.add(load.approvedCallback(tenant));
 
         CountDownLatch go = new CountDownLatch(1);
@@ -99,7 +99,7 @@ class ConcurrentConnectTest {
         try {
             for (int i = 0; i < tenants.size(); i++) {
                 String tenant = tenants.get(i);
-                URI callback = callbacks.get(i);
+                ConnectLoad.Approved callback = callbacks.get(i);
                 Callable<ConnectLoad.Flow> submit = () -> {
                     go.await();
                     return load.finish(tenant, callback, System.nanoTime());

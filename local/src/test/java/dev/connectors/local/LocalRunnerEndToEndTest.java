@@ -29,6 +29,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class LocalRunnerEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The user's browser: the binding cookie set by authorize comes back with the callback. */
+    private static final BrowserCookies BROWSER = new BrowserCookies();
     private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -219,12 +221,28 @@ class LocalRunnerEndToEndTest {
         LocalRunner.start(config.withDataDir(otherDir)).close();
     }
 
+    @Test
+    void theCallbackMustComeBackToTheBrowserThatStartedTheFlow() throws Exception {
+        String base = runner.baseUrl();
+        String token = runner.devToken("lure-tenant", "attacker");
+        HttpResponse<String> authorize = get(base + "/oauth/generic/authorize?return_to=" + base + "/done", token);
+        assertThat(authorize.headers().allValues("set-cookie")).singleElement().satisfies(c -> assertThat(c)
+                .matches("connectors_browser=[A-Za-z0-9_-]{43}; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax")); // plain http: no __Host-
+        URI callback = location(get(location(authorize).toString(), null));
+
+        // a victim's browser (no cookie) following the attacker's approved flow
+        HttpResponse<String> lured = HTTP.send(HttpRequest.newBuilder(callback).GET().build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(query(location(lured))).containsEntry("error", "browser_mismatch");
+        assertThat(JSON.readTree(get(base + "/connections", token).body()).get("connections")).isEmpty();
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static HttpResponse<String> get(String url, String bearer) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET();
+        HttpRequest.Builder b = BROWSER.addTo(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET());
         if (bearer != null) b.header("Authorization", "Bearer " + bearer);
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return BROWSER.keep(HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     private static URI location(HttpResponse<?> res) {

@@ -51,11 +51,16 @@ public final class Settings {
     public static final String METRICS_NAMESPACE = "METRICS_NAMESPACE";
     /** The sync worker's cap on one connection's deliveries calling its provider at once (steps of a job run in parallel). */
     public static final String SYNC_CONNECTION_CONCURRENCY = "SYNC_CONNECTION_CONCURRENCY";
+    /**
+     * {@code cookie} (default): the callback must come back to the browser that started the flow (RFC 9700 §4.7.1;
+     * needs the app page and the API on one site). {@code off}: no binding, for deployments that cannot meet that.
+     */
+    public static final String BROWSER_BINDING = "BROWSER_BINDING";
     /** Keys a deployed function may be given in template.yaml (the SDK reads AWS_REGION itself). */
     public static final List<String> FUNCTION_KEYS = List.of(PROVIDER, CONNECTIONS_TABLE, OAUTH_SESSIONS_TABLE,
             SYNC_JOBS_TABLE, RECORDS_TABLE, SYNC_QUEUE_URL, PROVIDER_SECRET_ID, PROVIDER_SECRET_IDS, APP_SECRET_ID, PUBLIC_BASE_URL,
             RETURN_TO_ALLOWLIST, TENANT_CLAIM, USER_CLAIM, WEBHOOK_QUEUE_URL, WEBHOOK_URL, SECRETS_TTL_SECONDS, IDLE_REFRESH_DAYS,
-            METRICS_NAMESPACE, SYNC_CONNECTION_CONCURRENCY);
+            METRICS_NAMESPACE, SYNC_CONNECTION_CONCURRENCY, BROWSER_BINDING);
 
     private final Map<String, String> values;
 

@@ -13,6 +13,7 @@ import dev.connectors.providers.ProviderQuirks;
 import dev.connectors.providers.ProviderSpec;
 import dev.connectors.runtime.AfterConnect;
 import dev.connectors.runtime.Services;
+import dev.connectors.state.BrowserBinding;
 import dev.connectors.state.ExpiredStateException;
 import dev.connectors.state.Nonces;
 import dev.connectors.state.OAuthSession;
@@ -61,12 +62,22 @@ public final class ConnectFlow {
         return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/oauth/" + spec.id() + "/callback";
     }
 
+    /** How flows are bound to the browser that started them; empty when {@code BROWSER_BINDING=off}. */
+    public Optional<BrowserBinding> browserBinding() {
+        if ("off".equalsIgnoreCase(services.settings().get(Settings.BROWSER_BINDING, "cookie"))) return Optional.empty();
+        return Optional.of(BrowserBinding.forBaseUrl(services.settings().require(Settings.PUBLIC_BASE_URL)));
+    }
+
     public ReturnToPolicy returnToPolicy() {
         return ReturnToPolicy.parse(services.settings().get(Settings.RETURN_TO_ALLOWLIST, ""));
     }
 
-    /** Starts a flow for an authenticated tenant user; returns the provider URL to send the browser to. */
-    public URI authorize(String tenantId, String userId, String returnTo, Map<String, List<String>> query) {
+    /**
+     * Starts a flow for an authenticated tenant user; returns the provider URL to send the browser to.
+     * {@code browserId} is the id of the browser's binding cookie (null: unbound); only its hash is stored.
+     */
+    public URI authorize(String tenantId, String userId, String returnTo, Map<String, List<String>> query, String browserId) {
+        String browserHash = browserId == null ? null : BrowserBinding.hash(browserId);
         Optional<URI> target = returnToPolicy().check(returnTo);
         Map<String, String> inputs = ProviderInputs.read(spec, ProviderSpec.Input.Source.authorize, query);
         ProviderConfig config = services.providerConfig(spec.id()).withValues(inputs).withDefaults(spec);
@@ -79,19 +90,22 @@ public final class ConnectFlow {
             OAuth1Client.Credentials request = new OAuth1Client(services.http(), services.clock())
                     .requestToken(spec, config, redirectUri() + "?state=" + URLEncoder.encode(state, StandardCharsets.UTF_8));
             services.sessions().put(new OAuthSession(nonce, spec.id(), tenantId, userId, target.map(URI::toString).orElse(null),
-                    null, inputs, expires, request.token(), request.secret()));
+                    null, inputs, expires, request.token(), request.secret(), browserHash));
             LOG.info("authorize_started", "oauth1", true);
             return new OAuth1Client(services.http(), services.clock()).authorizationUrl(spec, config, request.token());
         }
         services.sessions().put(new OAuthSession(nonce, spec.id(), tenantId, userId,
-                target.map(URI::toString).orElse(null), verifier, inputs, expires));
+                target.map(URI::toString).orElse(null), verifier, inputs, expires).withBrowserHash(browserHash));
         LOG.info("authorize_started", "pkce", verifier != null);
         return services.oauth().authorizationUrl(spec, config, redirectUri(), state,
                 verifier == null ? null : Pkce.challenge(verifier));
     }
 
-    /** Finishes a flow from the callback's query parameters (every value of every name, as received). */
-    public Outcome callback(Map<String, List<String>> query) {
+    /**
+     * Finishes a flow from the callback's query parameters (every value of every name, as received) and the
+     * browser's cookies (payload 2.0 {@code cookies} or raw Cookie headers).
+     */
+    public Outcome callback(Map<String, List<String>> query, List<String> cookies) {
         URI returnTo = null;
         try {
             String state = single(query, "state", ErrorCode.INVALID_STATE);
@@ -113,6 +127,7 @@ public final class ConnectFlow {
             if (session.expiresAt().isBefore(services.clock().instant())) {
                 throw new ConnectorException(ErrorCode.STATE_EXPIRED, "session expired");
             }
+            verifyBrowser(session, cookies);
             verifyIssuer(query);
             if (query.containsKey("error")) {
                 String error = query.get("error").get(0);
@@ -173,6 +188,20 @@ public final class ConnectFlow {
         if (iss.size() != 1 || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
                 iss.get(0).getBytes(StandardCharsets.UTF_8))) {
             throw new ConnectorException(ErrorCode.INVALID_STATE, "callback iss is not this provider's issuer (RFC 9207)");
+        }
+    }
+
+    /**
+     * RFC 9700 §4.7.1: the browser bringing the code back must be the one that started the flow. Checked after the
+     * session is consumed (a foreign browser burns the flow) and before anything reaches the provider. A session
+     * started while the binding was off carries no hash and is not checked.
+     */
+    private void verifyBrowser(OAuthSession session, List<String> cookies) {
+        if (session.browserHash() == null) return;
+        BrowserBinding binding = BrowserBinding.forBaseUrl(services.settings().require(Settings.PUBLIC_BASE_URL));
+        if (binding.matching(cookies, session.browserHash()).isEmpty()) {
+            throw new ConnectorException(ErrorCode.BROWSER_MISMATCH, binding.ids(cookies).isEmpty()
+                    ? "callback without the browser cookie of the flow" : "callback from another browser than the one that started the flow");
         }
     }
 

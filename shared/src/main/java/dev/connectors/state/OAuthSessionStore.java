@@ -36,6 +36,7 @@ public final class OAuthSessionStore {
         putIfPresent(item, "code_verifier", s.codeVerifier());
         putIfPresent(item, "request_token", s.requestToken());
         putIfPresent(item, "request_token_secret", s.requestTokenSecret());
+        putIfPresent(item, "browser_hash", s.browserHash());
         item.put("inputs", map(s.inputs()));
         item.put("expires_at", n(s.expiresAt().getEpochSecond()));
         item.put("ttl", n(s.expiresAt().getEpochSecond() + 3600));
@@ -72,6 +73,6 @@ public final class OAuthSessionStore {
         }
         return Optional.of(new OAuthSession(str(old, "nonce"), str(old, "provider"), str(old, "tenant_id"),
                 str(old, "user_id"), str(old, "return_to"), str(old, "code_verifier"), strMap(old, "inputs"), instant(old, "expires_at"),
-                str(old, "request_token"), str(old, "request_token_secret")));
+                str(old, "request_token"), str(old, "request_token_secret"), str(old, "browser_hash")));
     }
 }

@@ -10,6 +10,7 @@ import dev.connectors.testing.FaultProxy;
 import dev.connectors.testing.FaultProxy.Fault;
 import dev.connectors.testing.StandIns;
 import dev.connectors.testkit.ApiEvents;
+import dev.connectors.testkit.Browser;
 import dev.connectors.testkit.Harness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -214,11 +215,14 @@ class CallbackAwsFaultsTest {
         return mentions(url.substring(url.lastIndexOf('/') + 1) + "\"");
     }
 
+    /** The users' browser: the binding cookie set by authorize comes back with the callback. */
+    private final Browser browser = new Browser();
+
     /** Starts a flow as the tenant's user; returns the signed state the provider will send back. */
     private String authorize(String tenant) {
-        APIGatewayV2HTTPResponse res = handler.handleRequest(ApiEvents.get("/oauth/generic/authorize",
+        APIGatewayV2HTTPResponse res = browser.send(handler, ApiEvents.get("/oauth/generic/authorize",
                 "return_to=" + Harness.APP_ORIGIN + "/done", Map.of("tenant_id", tenant, "sub", "user-1"),
-                Map.of("accept", "application/json")), null);
+                Map.of("accept", "application/json")));
         assertThat(res.getStatusCode()).isEqualTo(200);
         try {
             URI url = URI.create(JSON.readTree(res.getBody()).get("authorizationUrl").asText());
@@ -237,8 +241,8 @@ class CallbackAwsFaultsTest {
      * the session could not be read (storage down), the result page says the same without a return URL.
      */
     private Result callback(String state) {
-        APIGatewayV2HTTPResponse res = handler.handleRequest(ApiEvents.get("/oauth/generic/callback",
-                "code=the-code&state=" + java.net.URLEncoder.encode(state, StandardCharsets.UTF_8), null, null), null);
+        APIGatewayV2HTTPResponse res = browser.send(handler, ApiEvents.get("/oauth/generic/callback",
+                "code=the-code&state=" + java.net.URLEncoder.encode(state, StandardCharsets.UTF_8), null, null));
         if (res.getStatusCode() == 400) { // the result page
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"error\":\"([a-z_]+)\",\"message\":\"([^\"]*)\"")
                     .matcher(res.getBody());

@@ -17,10 +17,12 @@ import dev.connectors.providers.ProviderRegistry;
 import dev.connectors.providers.ProviderSpec;
 import dev.connectors.runtime.Priming;
 import dev.connectors.runtime.Services;
+import dev.connectors.state.BrowserBinding;
 
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * GET /oauth/{provider}/authorize and /callback for the one provider this function is deployed for
@@ -88,12 +90,13 @@ public final class OAuthHandler implements RequestHandler<APIGatewayV2HTTPEvent,
         if (returnTo != null && returnTo.size() > 1) {
             throw new ConnectorException(ErrorCode.INVALID_RETURN_TO, "more than one return_to");
         }
-        URI url = flow.authorize(caller.tenant(), caller.user(), returnTo == null ? null : returnTo.get(0), query);
+        Optional<BrowserBinding> binding = flow.browserBinding();
+        String browserId = binding.map(b -> b.idFor(Requests.cookies(event))).orElse(null);
+        URI url = flow.authorize(caller.tenant(), caller.user(), returnTo == null ? null : returnTo.get(0), query, browserId);
         Metrics.connectionStarted(spec.id());
-        if (Requests.wantsJson(event)) {
-            return Responses.json(200, Map.of("authorizationUrl", url.toString()));
-        }
-        return Responses.redirect(url);
+        APIGatewayV2HTTPResponse response = Requests.wantsJson(event)
+                ? Responses.json(200, Map.of("authorizationUrl", url.toString())) : Responses.redirect(url);
+        return binding.map(b -> Responses.withCookie(response, b.setCookie(browserId))).orElse(response);
     }
 
     private APIGatewayV2HTTPResponse callback(APIGatewayV2HTTPEvent event) {
@@ -103,7 +106,7 @@ public final class OAuthHandler implements RequestHandler<APIGatewayV2HTTPEvent,
         } catch (IllegalArgumentException e) {
             throw new ConnectorException(ErrorCode.INVALID_REQUEST, "unparseable callback query");
         }
-        ConnectFlow.Outcome outcome = flow.callback(query);
+        ConnectFlow.Outcome outcome = flow.callback(query, Requests.cookies(event));
         if (outcome.connected()) Metrics.connectionCompleted(spec.id());
         else Handlers.connectFailed(spec.id(), outcome.error().code());
         return Responses.callbackResult(outcome, spec.displayName(), flow.returnToPolicy().allowedOrigins());

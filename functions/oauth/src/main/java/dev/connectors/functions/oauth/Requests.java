@@ -51,6 +51,18 @@ final class Requests {
         return ctx.getAuthorizer().getJwt().getClaims();
     }
 
+    /** The request's cookies: payload 2.0 moves them to {@code cookies}; a raw Cookie header (local runner, tests) counts too. */
+    static List<String> cookies(APIGatewayV2HTTPEvent event) {
+        List<String> out = new ArrayList<>();
+        if (event.getCookies() != null) out.addAll(event.getCookies());
+        if (event.getHeaders() != null) {
+            event.getHeaders().forEach((k, v) -> {
+                if (k.equalsIgnoreCase("cookie") && v != null) out.add(v);
+            });
+        }
+        return out;
+    }
+
     static boolean wantsJson(APIGatewayV2HTTPEvent event) {
         if (event.getHeaders() == null) return false;
         for (Map.Entry<String, String> h : event.getHeaders().entrySet()) {

@@ -31,6 +31,12 @@ final class Responses {
         return response(302, null, null, Map.of("Location", location.toString()));
     }
 
+    /** The same response, also setting a cookie (payload 2.0 {@code cookies}: API Gateway turns each into a Set-Cookie). */
+    static APIGatewayV2HTTPResponse withCookie(APIGatewayV2HTTPResponse response, String setCookie) {
+        response.setCookies(List.of(setCookie));
+        return response;
+    }
+
     static int status(FriendlyError error) {
         return switch (error.code()) {
             case "unauthorized" -> 401;

@@ -12,6 +12,7 @@ import dev.connectors.runtime.Services;
 import dev.connectors.sync.SyncJob;
 import dev.connectors.testing.StandIns;
 import dev.connectors.testkit.ApiEvents;
+import dev.connectors.testkit.Browser;
 import dev.connectors.testkit.Harness;
 import dev.connectors.testkit.LogCapture;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,6 +65,8 @@ class CallbackBadInputTest {
 
     private static Harness h;
     private static OAuthHandler handler;
+    /** The user's browser: its binding cookie from authorize comes back with each callback. */
+    private static final Browser BROWSER = new Browser();
 
     static {
         LogCapture.install();
@@ -193,9 +196,9 @@ class CallbackBadInputTest {
                 .willReturn(okJson("{\"ok\":false,\"error\":\"invalid_code\"}")));
         OAuthHandler slackHandler = new OAuthHandler(slack.services(), rebased("slack", slack.wiremock.baseUrl() + stubs));
 
-        String state = stateFrom(slackHandler.handleRequest(authorizeEvent("slack", RETURN_TO, claims()), null));
-        APIGatewayV2HTTPResponse res = slackHandler.handleRequest(
-                ApiEvents.get("/oauth/slack/callback", "code=c&state=" + state, null, null), null);
+        String state = stateFrom(BROWSER.send(slackHandler, authorizeEvent("slack", RETURN_TO, claims())));
+        APIGatewayV2HTTPResponse res = BROWSER.send(slackHandler,
+                ApiEvents.get("/oauth/slack/callback", "code=c&state=" + state, null, null));
 
         Failure f = failure(res);
         assertThat(f.code()).isEqualTo("invalid_grant");
@@ -313,7 +316,7 @@ class CallbackBadInputTest {
     }
 
     private APIGatewayV2HTTPResponse authorize(String returnTo, Map<String, String> claims) {
-        return handler.handleRequest(authorizeEvent(PROVIDER, returnTo, claims), null);
+        return BROWSER.send(handler, authorizeEvent(PROVIDER, returnTo, claims));
     }
 
     private static com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent authorizeEvent(
@@ -341,7 +344,7 @@ class CallbackBadInputTest {
     }
 
     private static com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent callbackEvent(String rawQuery) {
-        return ApiEvents.get("/oauth/" + PROVIDER + "/callback", rawQuery, null, null);
+        return BROWSER.withCookies(ApiEvents.get("/oauth/" + PROVIDER + "/callback", rawQuery, null, null));
     }
 
     private static void stubTokenEndpoint(ResponseDefinitionBuilder answer) {

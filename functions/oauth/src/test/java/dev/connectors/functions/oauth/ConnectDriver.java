@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connectors.providers.ProviderSpec;
 import dev.connectors.testing.StandIns;
 import dev.connectors.testkit.ApiEvents;
+import dev.connectors.testkit.Browser;
 import dev.connectors.testkit.Harness;
 import dev.connectors.testkit.SecretsWatch;
 import dev.connectors.tokens.Connection;
@@ -39,6 +40,8 @@ final class ConnectDriver {
     final ProviderSpec spec;
     final OAuthHandler handler;
     final String tenant = "tenant-" + UUID.randomUUID();
+    /** The user's browser: the authorize's binding cookie comes back with the callback. */
+    final Browser browser = new Browser();
 
     ConnectDriver(Harness h, ProviderSpec spec) {
         this(h, spec, new OAuthHandler(h.services(), spec));
@@ -67,8 +70,8 @@ final class ConnectDriver {
     APIGatewayV2HTTPResponse authorize(String rawQuery, Map<String, String> headers) {
         Map<String, String> all = new LinkedHashMap<>(Map.of("accept", "application/json", "host", "connect.example.com"));
         if (headers != null) all.putAll(headers);
-        return handler.handleRequest(ApiEvents.get("/oauth/" + id() + "/authorize", rawQuery,
-                Map.of("tenant_id", tenant, "sub", "user-7"), all), null);
+        return browser.send(handler, ApiEvents.get("/oauth/" + id() + "/authorize", rawQuery,
+                Map.of("tenant_id", tenant, "sub", "user-7"), all));
     }
 
     /** The authorization URL's query for a flow returning to {@code returnTo} (null: the result page). */
@@ -89,11 +92,12 @@ final class ConnectDriver {
     }
 
     APIGatewayV2HTTPResponse callback(String rawQuery) {
-        return handler.handleRequest(event(rawQuery), null);
+        return browser.send(handler, event(rawQuery));
     }
 
+    /** The callback as this driver's browser sends it (with its cookies). */
     APIGatewayV2HTTPEvent event(String rawQuery) {
-        return ApiEvents.get("/oauth/" + id() + "/callback", rawQuery, null, null);
+        return browser.withCookies(ApiEvents.get("/oauth/" + id() + "/callback", rawQuery, null, null));
     }
 
     Optional<Connection> stored() {

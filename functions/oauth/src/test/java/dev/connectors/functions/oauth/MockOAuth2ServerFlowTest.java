@@ -8,6 +8,7 @@ import dev.connectors.oauth.ProviderConfig;
 import dev.connectors.providers.ProviderSpec;
 import dev.connectors.runtime.Services;
 import dev.connectors.testkit.ApiEvents;
+import dev.connectors.testkit.Browser;
 import dev.connectors.testkit.Harness;
 import dev.connectors.tokens.Connection;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
@@ -36,6 +37,7 @@ class MockOAuth2ServerFlowTest {
     private static final HttpClient BROWSER = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     private final String tenant = "tenant-" + UUID.randomUUID();
+    private final Browser user = new Browser();
     private Harness h;
     private OAuthHandler handler;
 
@@ -69,9 +71,9 @@ class MockOAuth2ServerFlowTest {
     }
 
     private String startFlow() throws Exception {
-        APIGatewayV2HTTPResponse res = handler.handleRequest(ApiEvents.get("/oauth/generic/authorize",
+        APIGatewayV2HTTPResponse res = user.send(handler, ApiEvents.get("/oauth/generic/authorize",
                 "return_to=" + Harness.APP_ORIGIN + "/done", Map.of("tenant_id", tenant, "sub", "u-1"),
-                Map.of("accept", "application/json")), null);
+                Map.of("accept", "application/json")));
         assertThat(res.getStatusCode()).isEqualTo(200);
         return JSON.readTree(res.getBody()).get("authorizationUrl").asText();
     }
@@ -82,8 +84,8 @@ class MockOAuth2ServerFlowTest {
         URI callback = approve(startFlow());
         assertThat(callback.getPath()).isEqualTo("/oauth/generic/callback");
 
-        APIGatewayV2HTTPResponse done = handler.handleRequest(
-                ApiEvents.get(callback.getPath(), callback.getRawQuery(), null, null), null);
+        APIGatewayV2HTTPResponse done = user.send(handler,
+                ApiEvents.get(callback.getPath(), callback.getRawQuery(), null, null));
 
         assertThat(done.getStatusCode()).isEqualTo(302);
         assertThat(done.getHeaders().get("Location")).isEqualTo(Harness.APP_ORIGIN + "/done?connected=generic");

@@ -6,7 +6,9 @@ import dev.connectors.config.Settings;
 import dev.connectors.oauth.ConnectFlow;
 import dev.connectors.providers.ProviderRegistry;
 import dev.connectors.providers.ProviderSpec;
+import dev.connectors.state.BrowserBinding;
 import dev.connectors.state.Pkce;
+import dev.connectors.testkit.ApiEvents;
 import dev.connectors.testkit.Harness;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -144,7 +146,7 @@ class OAuthSecurityChecklistTest {
         h.wiremock.resetRequests();
 
         for (String forged : List.of(pa[0] + "." + pa[1] + "." + pb[2], pb[0] + "." + pb[1] + "." + pa[2],
-                pa[0] + "." + pb[1] + "." + pb[2].substring(0, 42) + "A")) {
+                pa[0] + "." + pb[1] + "." + pb[2].substring(0, 42) + (pb[2].endsWith("A") ? "E" : "A"))) { // never b itself
             APIGatewayV2HTTPResponse res = d.callback("code=sec-swap-code&state=" + forged);
             assertThat(res.getBody()).contains("\"error\":\"invalid_state\"").doesNotContain(forged);
         }
@@ -165,6 +167,97 @@ class OAuthSecurityChecklistTest {
 
         assertThat(res.getBody()).contains("\"error\":\"invalid_state\"");
         assertThat(slack.sessions()).hasSize(1); // refused on the signature's provider field, before any lookup
+    }
+
+    // ------------------------------------------------------------------ browser binding (RFC 9700 §4.7.1)
+
+    @Test
+    void authorizeSetsAHostOnlyHttpOnlyLaxCookieAndTheSessionKeepsOnlyItsHash() {
+        ConnectDriver d = generic();
+        APIGatewayV2HTTPResponse res = d.authorize("return_to=" + ConnectDriver.encode(ConnectDriver.RETURN_TO), null);
+
+        assertThat(res.getCookies()).singleElement().satisfies(c -> assertThat(c)
+                .matches("__Host-connectors_browser=[A-Za-z0-9_-]{43}; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax; Secure"));
+        String id = d.browser.cookies().get("__Host-connectors_browser");
+        Map<String, AttributeValue> session = d.sessions().get(0);
+        assertThat(session.get("browser_hash").s()).isEqualTo(BrowserBinding.hash(id));
+        assertThat(session.toString()).doesNotContain(id);
+        assertThat(res.getBody()).doesNotContain(id);
+    }
+
+    @Test
+    void oneBrowserKeepsItsIdSoParallelFlowsBothFinish() {
+        ConnectDriver d = generic();
+        String first = d.state(ConnectDriver.RETURN_TO);
+        String id = d.browser.cookies().get("__Host-connectors_browser");
+        String second = d.state(ConnectDriver.RETURN_TO);
+
+        assertThat(d.browser.cookies()).containsEntry("__Host-connectors_browser", id);
+        assertThat(ConnectDriver.redirectParams(d.callback("code=sec-parallel-1&state=" + first))).containsEntry("connected", "generic");
+        assertThat(ConnectDriver.redirectParams(d.callback("code=sec-parallel-2&state=" + second))).containsEntry("connected", "generic");
+    }
+
+    /** The attack: an attacker starts a flow for their own tenant and lures a victim to the authorization URL. */
+    @Test
+    void aVictimLuredToAnAttackersAuthorizationUrlConnectsNothingAnywhere() {
+        ConnectDriver attacker = generic();
+        String state = attacker.state(ConnectDriver.RETURN_TO);
+        ConnectDriver victimWithoutCookie = new ConnectDriver(h, attacker.spec, attacker.handler);
+        ConnectDriver victimWithOwnCookie = new ConnectDriver(h, attacker.spec, attacker.handler);
+        String victimsOwnFlow = victimWithOwnCookie.state(ConnectDriver.RETURN_TO);
+        h.wiremock.resetRequests();
+
+        Map<String, String> back = ConnectDriver.redirectParams(victimWithoutCookie.callback("code=sec-victim-code&state=" + state));
+
+        assertThat(back).containsEntry("error", "browser_mismatch");
+        assertThat(back.get("message")).contains("another browser");
+        assertThat(h.wiremock.findAll(postRequestedFor(urlPathEqualTo(TOKEN_PATH)))).isEmpty(); // the code is never redeemed
+        assertThat(attacker.stored()).isEmpty();
+        assertThat(attacker.sessions()).isEmpty(); // the lure burnt the attacker's flow
+        assertThat(attacker.callback("code=sec-attacker-code&state=" + state).getBody()).contains("\"error\":\"state_reused\"");
+
+        String another = attacker.state(ConnectDriver.RETURN_TO);
+        assertThat(ConnectDriver.redirectParams(victimWithOwnCookie.callback("code=sec-victim-code-2&state=" + another)))
+                .containsEntry("error", "browser_mismatch");
+        assertThat(attacker.stored()).isEmpty();
+        assertThat(victimWithOwnCookie.stored()).isEmpty();
+        assertThat(ConnectDriver.redirectParams(victimWithOwnCookie.callback("code=sec-victim-own&state=" + victimsOwnFlow)))
+                .containsEntry("connected", "generic"); // the victim's own flow, from their own browser, is untouched
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "short", "not a cookie value at all;;",
+            "__Host-connectors_browser=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})
+    void aForgedOrMalformedCookieIsABrowserMismatch(String forged) {
+        ConnectDriver d = generic();
+        String state = d.state(ConnectDriver.RETURN_TO);
+        h.wiremock.resetRequests();
+
+        var event = ApiEvents.get("/oauth/generic/callback", "code=sec-forged-cookie&state=" + state, null,
+                Map.of("host", "connect.example.com", "cookie", "__Host-connectors_browser=" + forged));
+        Map<String, String> back = ConnectDriver.redirectParams(d.handler.handleRequest(event, null));
+
+        assertThat(back).containsEntry("error", "browser_mismatch");
+        assertThat(h.wiremock.findAll(postRequestedFor(urlPathEqualTo(TOKEN_PATH)))).isEmpty();
+        assertThat(d.stored()).isEmpty();
+    }
+
+    @Test
+    void withTheBindingOffNoCookieIsSetAndNoneIsNeeded() {
+        h.set(Settings.BROWSER_BINDING, "off");
+        try {
+            ConnectDriver d = generic();
+            APIGatewayV2HTTPResponse res = d.authorize("return_to=" + ConnectDriver.encode(ConnectDriver.RETURN_TO), null);
+            assertThat(res.getCookies()).isNullOrEmpty();
+            String state = ConnectDriver.params(URI.create(res.getBody().replaceAll(".*\"authorizationUrl\":\"([^\"]+)\".*", "$1"))
+                    .getRawQuery()).get("state");
+            assertThat(d.sessions().get(0)).doesNotContainKey("browser_hash");
+            ConnectDriver otherBrowser = new ConnectDriver(h, d.spec, d.handler);
+            assertThat(ConnectDriver.redirectParams(otherBrowser.callback("code=sec-binding-off&state=" + state)))
+                    .containsEntry("connected", "generic");
+        } finally {
+            h.set(Settings.BROWSER_BINDING, "cookie");
+        }
     }
 
     // ------------------------------------------------------------------ mix-up (RFC 9700 §4.4, RFC 9207)

@@ -13,6 +13,7 @@ import dev.connectors.state.Pkce;
 import dev.connectors.sync.JobStatus;
 import dev.connectors.sync.SyncJob;
 import dev.connectors.testkit.ApiEvents;
+import dev.connectors.testkit.Browser;
 import dev.connectors.testkit.Harness;
 import dev.connectors.testkit.LogCapture;
 import dev.connectors.tokens.Connection;
@@ -52,6 +53,7 @@ class ProviderChecklistTest {
     }
 
     private final String tenant = "tenant-" + UUID.randomUUID();
+    private final Browser browser = new Browser();
 
     /** Every OAuth 2.0 provider in the registry; each must have a checklist fixture. OAuth 1.0a (Trello) has its own: TrelloChecklistTest. */
     static Stream<String> oauthProviders() {
@@ -104,8 +106,8 @@ class ProviderChecklistTest {
     private APIGatewayV2HTTPResponse authorize(Setup s, String returnTo) {
         String query = returnTo == null ? "" : "return_to=" + java.net.URLEncoder.encode(returnTo, StandardCharsets.UTF_8);
         if (!s.f.authorizeQuery().isEmpty()) query += (query.isEmpty() ? "" : "&") + s.f.authorizeQuery();
-        return s.handler.handleRequest(ApiEvents.get("/oauth/" + s.f.provider() + "/authorize", query,
-                Map.of("tenant_id", tenant, "sub", "user-7"), Map.of("accept", "application/json")), null);
+        return browser.send(s.handler, ApiEvents.get("/oauth/" + s.f.provider() + "/authorize", query,
+                Map.of("tenant_id", tenant, "sub", "user-7"), Map.of("accept", "application/json")));
     }
 
     private static Map<String, String> params(String url) {
@@ -124,7 +126,7 @@ class ProviderChecklistTest {
     }
 
     private APIGatewayV2HTTPResponse callback(Setup s, String rawQuery) {
-        return s.handler.handleRequest(ApiEvents.get("/oauth/" + s.f.provider() + "/callback", s.f.callbackQuery(rawQuery), null, null), null);
+        return browser.send(s.handler, ApiEvents.get("/oauth/" + s.f.provider() + "/callback", s.f.callbackQuery(rawQuery), null, null));
     }
 
     private static Map<String, String> redirectParams(APIGatewayV2HTTPResponse res) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.connectors.providers.ProviderRegistry;
 import dev.connectors.providers.ProviderSpec;
 import dev.connectors.testkit.ApiEvents;
+import dev.connectors.testkit.Browser;
 import dev.connectors.testkit.Harness;
 import dev.connectors.tokens.Connection;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ProviderInputsFlowTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final String tenant = "tenant-" + UUID.randomUUID();
+    private final Browser browser = new Browser();
 
     private static ProviderSpec genericWithInputs() throws Exception {
         ObjectNode node = JSON.valueToTree(ProviderRegistry.load("generic"));
@@ -46,8 +48,8 @@ class ProviderInputsFlowTest {
     }
 
     private APIGatewayV2HTTPResponse authorize(OAuthHandler handler, String shop) {
-        return handler.handleRequest(ApiEvents.get("/oauth/generic/authorize", "shop=" + shop,
-                Map.of("tenant_id", tenant, "sub", "u"), Map.of("accept", "application/json")), null);
+        return browser.send(handler, ApiEvents.get("/oauth/generic/authorize", "shop=" + shop,
+                Map.of("tenant_id", tenant, "sub", "u"), Map.of("accept", "application/json")));
     }
 
     @Test
@@ -60,8 +62,8 @@ class ProviderInputsFlowTest {
         assertThat(url.getHost()).isEqualTo("acme-store.myshopify.com");
         String state = URLDecoder.decode(url.getRawQuery().replaceAll(".*state=([^&]+).*", "$1"), StandardCharsets.UTF_8);
 
-        APIGatewayV2HTTPResponse done = handler.handleRequest(ApiEvents.get("/oauth/generic/callback",
-                "code=c&realmId=4620816365&state=" + state, null, null), null);
+        APIGatewayV2HTTPResponse done = browser.send(handler, ApiEvents.get("/oauth/generic/callback",
+                "code=c&realmId=4620816365&state=" + state, null, null));
 
         assertThat(done.getStatusCode()).isEqualTo(200);
         Connection c = h.services().tokenStore().get(tenant, "generic").orElseThrow();

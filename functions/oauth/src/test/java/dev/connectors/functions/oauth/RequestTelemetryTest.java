@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.connectors.providers.ProviderSpec;
 import dev.connectors.testkit.ApiEvents;
+import dev.connectors.testkit.Browser;
 import dev.connectors.testkit.Harness;
 import dev.connectors.testkit.LogCapture;
 import dev.connectors.testkit.Telemetry;
@@ -42,6 +43,7 @@ class RequestTelemetryTest {
     private static Harness h;
     private static OAuthHandler oauth;
     private final String tenant = "tenant-" + UUID.randomUUID();
+    private final Browser browser = new Browser();
 
     static {
         LogCapture.install();
@@ -79,7 +81,7 @@ class RequestTelemetryTest {
 
     @Test
     void aFailedCallbackLogsItsErrorCodeAndCountsTheFailureByCode() {
-        String state = state(oauth.handleRequest(authorizeEvent(), null));
+        String state = state(browser.send(oauth, authorizeEvent()));
         LogCapture.clear();
         APIGatewayV2HTTPEvent callback = callbackEvent("error=access_denied&state=" + state);
 
@@ -100,7 +102,7 @@ class RequestTelemetryTest {
     void aCompletedCallbackCountsOnceAndNoSecretReachesAnyLine() {
         h.wiremock.stubFor(post(urlEqualTo(STUB_BASE + "/token")).willReturn(okJson("{\"access_token\":\"" + ACCESS
                 + "\",\"token_type\":\"Bearer\",\"expires_in\":3600,\"refresh_token\":\"" + REFRESH + "\"}")));
-        String state = state(oauth.handleRequest(authorizeEvent(), null));
+        String state = state(browser.send(oauth, authorizeEvent()));
         LogCapture.clear();
         APIGatewayV2HTTPEvent callback = callbackEvent("code=rt-code-1&state=" + state);
 
@@ -195,8 +197,8 @@ class RequestTelemetryTest {
                 Map.of("tenant_id", tenant, "sub", "user-7"), Map.of("accept", "application/json"));
     }
 
-    private static APIGatewayV2HTTPEvent callbackEvent(String rawQuery) {
-        return ApiEvents.get("/oauth/generic/callback", rawQuery, null, null);
+    private APIGatewayV2HTTPEvent callbackEvent(String rawQuery) {
+        return browser.withCookies(ApiEvents.get("/oauth/generic/callback", rawQuery, null, null));
     }
 
     private static String state(APIGatewayV2HTTPResponse authorized) {

@@ -8,6 +8,7 @@ import dev.connectors.providers.ProviderSpec;
 import dev.connectors.sync.JobStatus;
 import dev.connectors.sync.SyncJob;
 import dev.connectors.testkit.ApiEvents;
+import dev.connectors.testkit.Browser;
 import dev.connectors.testkit.Harness;
 import dev.connectors.testkit.LogCapture;
 import dev.connectors.tokens.Connection;
@@ -50,6 +51,7 @@ class TrelloChecklistTest {
     }
 
     private final String tenant = "tenant-" + UUID.randomUUID();
+    private final Browser browser = new Browser();
     private final Harness h = Harness.forFunction("TrelloFunction");
     private final ProviderSpec spec = h.rebased("trello");
     private final OAuthHandler handler;
@@ -76,9 +78,9 @@ class TrelloChecklistTest {
     }
 
     private APIGatewayV2HTTPResponse authorize() {
-        return handler.handleRequest(ApiEvents.get("/oauth/trello/authorize",
+        return browser.send(handler, ApiEvents.get("/oauth/trello/authorize",
                 "return_to=" + java.net.URLEncoder.encode(RETURN_TO, StandardCharsets.UTF_8),
-                Map.of("tenant_id", tenant, "sub", "user-7"), Map.of("accept", "application/json")), null);
+                Map.of("tenant_id", tenant, "sub", "user-7"), Map.of("accept", "application/json")));
     }
 
     private URI authorizationUrl() throws Exception {
@@ -96,7 +98,7 @@ class TrelloChecklistTest {
     }
 
     private APIGatewayV2HTTPResponse callback(String query) {
-        return handler.handleRequest(ApiEvents.get("/oauth/trello/callback", query, null, null), null);
+        return browser.send(handler, ApiEvents.get("/oauth/trello/callback", query, null, null));
     }
 
     private static String q(String state) {
