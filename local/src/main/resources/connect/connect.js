@@ -36,7 +36,10 @@
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let res;
     try {
-      res = await fetch(apiBase + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      // credentials: the API's browser-binding cookie (set by authorize, checked by the callback) must be kept
+      // even when the API is another origin of the same site; the API's CORS allows exactly the app origins
+      res = await fetch(apiBase + path, { method, headers, credentials: "include",
+        body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (e) {
       throw new ApiError("The connections API cannot be reached at " + apiBase + ". Is the local runner running?");
     }

@@ -220,6 +220,18 @@ class TemplateTest {
         assertThat(jwt).as("default authorizer %s is a JWT authorizer", defaultAuthorizer).containsKeys("issuer", "audience");
     }
 
+    /** The browser-binding cookie crosses origins only with credentials, and credentials only for the app's own origins. */
+    @Test
+    void corsAllowsCredentialsForTheAppOriginsOnlyAndEveryFunctionKnowsTheBindingMode() {
+        Map<String, Object> cors = map(TEMPLATE.properties("HttpApi").get("CorsConfiguration"));
+        assertThat(cors.get("AllowCredentials")).isEqualTo(true);
+        assertThat(String.valueOf(cors.get("AllowOrigins"))).contains("ReturnToAllowlist").doesNotContain("*");
+        assertThat(String.valueOf(cors.get("AllowHeaders")).toLowerCase()).contains("authorization");
+        assertThat(refTarget(TEMPLATE.globalVariables().get(Settings.BROWSER_BINDING))).isEqualTo("BrowserBinding");
+        Map<String, Object> parameter = map(TEMPLATE.parameters().get("BrowserBinding"));
+        assertThat(parameter.get("Default")).isEqualTo("cookie");
+    }
+
     @Test
     void theWorkerHasASecretIdForEveryProviderAndReadsOnlyThose() {
         String worker = sqsConsumerOf(syncQueue());
