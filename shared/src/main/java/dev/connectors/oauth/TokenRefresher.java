@@ -182,9 +182,12 @@ public final class TokenRefresher {
         }
     }
 
-    /** Giving up on storing {@code fresh}: a rotated refresh token is the only valid one left, so it is rescued. */
+    /**
+     * Giving up on storing {@code fresh}: a rotated refresh token is the only valid one left, so it is rescued (an
+     * unrotated one is still valid in the table). A warning: only a failed rescue loses anything, and that is an error.
+     */
     private void unsaved(Connection spent, Connection fresh, String errorCode, int attempts) {
-        LOG.error("token_refresh_unsaved", "tenant", spent.tenantId(), "provider", spent.provider(),
+        LOG.warn("token_refresh_unsaved", "tenant", spent.tenantId(), "provider", spent.provider(),
                 "error_code", errorCode, "attempts", attempts);
         if (!spent.refreshToken().equals(fresh.refreshToken())) rescue.handOver(spent, fresh);
     }

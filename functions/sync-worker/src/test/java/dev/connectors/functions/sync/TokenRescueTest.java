@@ -148,7 +148,9 @@ class TokenRescueTest {
         assertThat(body.path("tenant").asText()).isEqualTo(f.tenant);
         assertThat(m.body()).doesNotContain(rotated).doesNotContain(rotatedAccess).doesNotContain(spent)
                 .contains("refresh_ct").contains("access_ct").contains("spent_ct");
+        assertThat(logged("token_refresh_unsaved")).singleElement().satisfies(l -> assertThat(l.path("level").asText()).isEqualTo("WARN"));
         assertThat(logged("token_rescue_sent")).hasSize(1);
+        assertThat(Telemetry.lines()).noneSatisfy(l -> assertThat(l.path("level").asText()).isEqualTo("ERROR")); // nothing lost
         assertThat(Telemetry.sum("TokenRescuesSent", Map.of("Provider", "generic"))).isEqualTo(1);
 
         // still down: the worker hands the message back to the queue, and nothing is written
