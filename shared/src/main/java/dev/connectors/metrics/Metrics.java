@@ -53,6 +53,21 @@ public final class Metrics {
                 .metric("TokenRefreshFailures", 1, EmfDocument.Unit.Count));
     }
 
+    /** Rotated tokens DynamoDB would not take were handed to the sync queue as a token rescue. */
+    public static void tokenRescueSent(String provider) {
+        emit(document(BY_PROVIDER, provider).metric("TokenRescuesSent", 1, EmfDocument.Unit.Count));
+    }
+
+    /** A token rescue was written to its connection (the worker, once DynamoDB answered). */
+    public static void tokenRescueApplied(String provider) {
+        emit(document(BY_PROVIDER, provider).metric("TokenRescuesApplied", 1, EmfDocument.Unit.Count));
+    }
+
+    /** Rotated tokens could be neither stored nor rescued: the user must reconnect. Alarm on any. */
+    public static void tokenRefreshLost(String provider) {
+        emit(document(BY_PROVIDER, provider).metric("TokenRefreshesLost", 1, EmfDocument.Unit.Count));
+    }
+
     /** Backfill pages stored (each with its checkpoint) and the records in them. */
     public static void backfillPages(String provider, int pages, int records) {
         emit(document(BY_PROVIDER, provider).metric("BackfillPages", pages, EmfDocument.Unit.Count)

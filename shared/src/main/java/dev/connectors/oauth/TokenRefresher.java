@@ -27,7 +27,8 @@ import java.util.UUID;
  * are stored in one conditional write with the version; a response without a refresh token keeps the old
  * one. invalid_grant marks the connection needs_reauth (and tells the app once, with a
  * {@code connection.needs_reauth} event, whoever noticed: worker, scheduled refresher or API); other failures
- * are counted on the row and the scheduled refresher backs off.
+ * are counted on the row and the scheduled refresher backs off. Rotated tokens that cannot be stored after
+ * {@link #SAVE_ATTEMPTS} go to the {@link TokenRescue}, since the provider no longer accepts the old refresh token.
  */
 public final class TokenRefresher {
     private static final Log LOG = Log.of(TokenRefresher.class);
@@ -45,18 +46,28 @@ public final class TokenRefresher {
     private final TokenStore store;
     private final Clock clock;
     private final EventPublisher events;
+    private final TokenRescue rescue;
 
     /** A refresher that tells nobody when a connection needs re-authorization (tests, tools). */
     public TokenRefresher(OAuthClient oauth, TokenStore store, Clock clock) {
         this(oauth, store, clock, EventPublisher.NONE);
     }
 
-    /** @param events where {@code connection.needs_reauth} goes when this refresher marks a connection */
+    /** A refresher without a rescue: rotated tokens it cannot store are logged as lost. */
     public TokenRefresher(OAuthClient oauth, TokenStore store, Clock clock, EventPublisher events) {
+        this(oauth, store, clock, events, TokenRescue.none());
+    }
+
+    /**
+     * @param events where {@code connection.needs_reauth} goes when this refresher marks a connection
+     * @param rescue where rotated tokens go when DynamoDB will not take them
+     */
+    public TokenRefresher(OAuthClient oauth, TokenStore store, Clock clock, EventPublisher events, TokenRescue rescue) {
         this.oauth = oauth;
         this.store = store;
         this.clock = clock;
         this.events = events == null ? EventPublisher.NONE : events;
+        this.rescue = rescue == null ? TokenRescue.none() : rescue;
     }
 
     public boolean expiresSoon(Connection c) {
@@ -136,9 +147,10 @@ public final class TokenRefresher {
         String refreshToken = fresh.refreshToken() == null ? c.refreshToken() : fresh.refreshToken();
         Connection toSave = c;
         for (int attempt = 1; ; attempt++) {
+            Connection next = toSave.withTokens(fresh.accessToken(), refreshToken, fresh.expiresAt(), fresh.scopes());
             try {
                 // one conditional write: access + (rotated) refresh token + version; it also drops the lease
-                Connection saved = store.save(toSave.withTokens(fresh.accessToken(), refreshToken, fresh.expiresAt(), fresh.scopes()));
+                Connection saved = store.save(next);
                 LOG.info("token_refreshed", "tenant", c.tenantId(), "provider", c.provider(),
                         "rotated", !c.refreshToken().equals(refreshToken), "failures_before", failures);
                 Metrics.tokenRefreshed(c.provider());
@@ -146,8 +158,7 @@ public final class TokenRefresher {
             } catch (ConnectorException e) {
                 // the provider already rotated the grant: losing these tokens would force the user to reconnect
                 if (e.code() != ErrorCode.STORAGE_UNAVAILABLE || attempt >= SAVE_ATTEMPTS) {
-                    LOG.error("token_refresh_unsaved", "tenant", c.tenantId(), "provider", c.provider(),
-                            "error_code", e.code().code(), "attempts", attempt);
+                    unsaved(c, next, e.code().code(), attempt);
                     Metrics.tokenRefreshFailed(c.provider(), e.code().code());
                     throw e;
                 }
@@ -161,8 +172,7 @@ public final class TokenRefresher {
                     return requireActive(latest); // a reconnect or disconnect happened meanwhile: its state wins
                 }
                 if (attempt >= SAVE_ATTEMPTS) {
-                    LOG.error("token_refresh_unsaved", "tenant", c.tenantId(), "provider", c.provider(),
-                            "error_code", "concurrent_update", "attempts", attempt);
+                    unsaved(c, next, "concurrent_update", attempt);
                     return requireActive(latest);
                 }
                 // someone rewrote the row without new tokens (a re-encryption, settings): keep ours, or a rotated
@@ -170,6 +180,16 @@ public final class TokenRefresher {
                 toSave = latest;
             }
         }
+    }
+
+    /**
+     * Giving up on storing {@code fresh}: a rotated refresh token is the only valid one left, so it is rescued (an
+     * unrotated one is still valid in the table). A warning: only a failed rescue loses anything, and that is an error.
+     */
+    private void unsaved(Connection spent, Connection fresh, String errorCode, int attempts) {
+        LOG.warn("token_refresh_unsaved", "tenant", spent.tenantId(), "provider", spent.provider(),
+                "error_code", errorCode, "attempts", attempts);
+        if (!spent.refreshToken().equals(fresh.refreshToken())) rescue.handOver(spent, fresh);
     }
 
     private static Connection requireActive(Connection c) {

@@ -13,6 +13,7 @@ import dev.connectors.http.ProviderHttp;
 import dev.connectors.oauth.OAuthClient;
 import dev.connectors.oauth.ProviderConfig;
 import dev.connectors.oauth.TokenRefresher;
+import dev.connectors.oauth.TokenRescue;
 import dev.connectors.state.OAuthSessionStore;
 import dev.connectors.state.StateCodec;
 import dev.connectors.state.StateKeys;
@@ -87,9 +88,12 @@ public final class Services {
         return new StateCodec(keys(() -> StateKeys.fromJson(appSecret())), clock);
     }
 
+    private TokenCipher tokenCipher() {
+        return new TokenCipher(keys(() -> TokenKeys.fromJson(appSecret())));
+    }
+
     public TokenStore tokenStore() {
-        TokenKeys keys = keys(() -> TokenKeys.fromJson(appSecret()));
-        return new TokenStore(dynamo, settings.require(Settings.CONNECTIONS_TABLE), new TokenCipher(keys), clock,
+        return new TokenStore(dynamo, settings.require(Settings.CONNECTIONS_TABLE), tokenCipher(), clock,
                 settings.optional(Settings.IDLE_REFRESH_DAYS).map(d -> Duration.ofDays(Long.parseLong(d))).orElse(null));
     }
 
@@ -99,7 +103,12 @@ public final class Services {
     }
 
     public TokenRefresher tokenRefresher() {
-        return new TokenRefresher(oauth(), tokenStore(), clock, events()); // connection.needs_reauth to the app
+        return new TokenRefresher(oauth(), tokenStore(), clock, events(), tokenRescue()); // connection.needs_reauth to the app
+    }
+
+    /** Rotated tokens DynamoDB would not take, through the sync queue to the worker (encrypted like the table). */
+    public TokenRescue tokenRescue() {
+        return new TokenRescue(jobQueue(), tokenCipher(), tokenStore(), clock, events());
     }
 
     public OAuthSessionStore sessions() {

@@ -7,7 +7,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The SQS queue of sync work. A message only names a job (or one step of a fanned-out job): the job
- * record holds the state.
+ * record holds the state. It also carries token rescues ({@code TokenRescue}), told apart by their type.
  */
 public final class JobQueue {
     /** SQS's own ceiling for per-message delay. */
@@ -37,6 +37,11 @@ public final class JobQueue {
         } else {
             send(unit.jobId(), delaySeconds);
         }
+    }
+
+    /** Any message for the sync worker (a token rescue); job messages use the methods above. */
+    public void sendMessage(String body, int delaySeconds) {
+        sendBody(body, delaySeconds);
     }
 
     private void sendBody(String body, int delaySeconds) {

@@ -68,7 +68,8 @@ class TemplateTest {
             SyncWorkerHandler.class, List.of(Settings.CONNECTIONS_TABLE, Settings.SYNC_JOBS_TABLE, Settings.RECORDS_TABLE,
                     Settings.SYNC_QUEUE_URL, Settings.APP_SECRET_ID, Settings.PROVIDER_SECRET_IDS, Settings.WEBHOOK_QUEUE_URL),
             JobReconcilerHandler.class, List.of(Settings.SYNC_JOBS_TABLE, Settings.SYNC_QUEUE_URL),
-            TokenRefresherHandler.class, List.of(Settings.CONNECTIONS_TABLE, Settings.APP_SECRET_ID, Settings.PROVIDER_SECRET_IDS),
+            TokenRefresherHandler.class, List.of(Settings.CONNECTIONS_TABLE, Settings.APP_SECRET_ID, Settings.PROVIDER_SECRET_IDS,
+                    Settings.SYNC_QUEUE_URL),
             ReencryptTokensHandler.class, List.of(Settings.CONNECTIONS_TABLE, Settings.APP_SECRET_ID),
             // DELETE decrypts the token it revokes and may need client credentials; POST .../sync enqueues a job
             ConnectionsApiHandler.class, List.of(Settings.CONNECTIONS_TABLE, Settings.SYNC_JOBS_TABLE, Settings.RECORDS_TABLE,
@@ -446,12 +447,12 @@ class TemplateTest {
         assertThat(TEMPLATE.ownVariables(refresher).get(Settings.PROVIDER_SECRET_IDS))
                 .isEqualTo(TEMPLATE.ownVariables(worker).get(Settings.PROVIDER_SECRET_IDS));
         assertThat(secretParamsReadBy(refresher)).containsExactlyInAnyOrderElementsOf(secretParamsReadBy(worker));
-        // connections only, plus sending connection.needs_reauth events to the webhook queue
+        // connections only, plus connection.needs_reauth events to the webhook queue and token rescues to the sync queue
         assertThat(TEMPLATE.policyTemplates(refresher)).extracting(Map.Entry::getKey)
                 .containsOnly("DynamoDBCrudPolicy", "SQSSendMessagePolicy");
         assertThat(TEMPLATE.policyTemplates(refresher).stream().filter(p -> p.getKey().equals("SQSSendMessagePolicy"))
                 .map(p -> String.valueOf(list(map(p.getValue().get("QueueName")).get("Fn::GetAtt")).get(0))).toList())
-                .containsExactly("WebhookQueue");
+                .containsExactlyInAnyOrder("WebhookQueue", "SyncQueue");
         assertThat(TEMPLATE.managedPolicies(refresher)).isEmpty();
         assertThat(httpApiRoutes(refresher)).isEmpty();
 

@@ -49,9 +49,8 @@ public final class TokenRefresherHandler implements RequestHandler<Map<String, O
 
     private Map<String, Object> refresh(Context context) {
         var store = services.tokenStore();
-        ScheduledRefresher refresher = new ScheduledRefresher(store, new dev.connectors.oauth.TokenRefresher(services.oauth(),
-                store, services.clock(), services.events()), specs, services::providerConfig, services.clock(),
-                ScheduledRefresher.CONCURRENCY);
+        ScheduledRefresher refresher = new ScheduledRefresher(store, services.tokenRefresher(), specs, services::providerConfig,
+                services.clock(), ScheduledRefresher.CONCURRENCY);
         ScheduledRefresher.Result result = refresher.run(TimeBudget.beforeTimeout(context, SAFETY_MARGIN_MILLIS));
         if (!result.complete()) {
             LOG.warn("refresher_incomplete", "due", result.due()); // the next run continues

@@ -4,9 +4,11 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.connectors.errors.ConnectorException;
 import dev.connectors.errors.ErrorCode;
 import dev.connectors.log.Log;
 import dev.connectors.log.RequestLog;
+import dev.connectors.oauth.TokenRescue;
 import dev.connectors.providers.ProviderRegistry;
 import dev.connectors.providers.ProviderSpec;
 import dev.connectors.runtime.Priming;
@@ -22,9 +24,10 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Consumes sync-job messages. Reports partial batch failures: only messages that hit an unexpected
- * failure go back to the queue (and, after maxReceiveCount, to the DLQ); rate limits, continuations
- * and bounded retries are re-sent by the job processor itself.
+ * Consumes sync-job messages, and token rescues (rotated tokens a refresh could not store: {@link TokenRescue}).
+ * Reports partial batch failures: only messages that hit an unexpected failure go back to the queue (and, after
+ * maxReceiveCount, to the DLQ); rate limits, continuations and bounded retries are re-sent by the job processor
+ * itself. A rescue goes back while DynamoDB still fails.
  */
 public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private static final Log LOG = Log.of(SyncWorkerHandler.class);
@@ -66,6 +69,7 @@ public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatc
     /** @return false when the message goes back to the queue */
     private boolean handle(JobProcessor processor, SQSEvent.SQSMessage message, Context context) {
         Log.put("message_id", message.getMessageId());
+        if (TokenRescue.isRescue(message.getBody())) return rescue(message.getBody());
         String jobId = JobQueue.jobId(message.getBody());
         if (jobId == null) {
             LOG.error("sync_message_unreadable"); // not ours; retrying cannot help, the DLQ keeps it
@@ -82,6 +86,22 @@ public final class SyncWorkerHandler implements RequestHandler<SQSEvent, SQSBatc
             RequestLog.outcome(ErrorCode.INTERNAL_ERROR.code());
             return false;
         }
+    }
+
+    /** @return false while the rescue cannot be applied yet (DynamoDB failing) or cannot be read (kept in the DLQ) */
+    private boolean rescue(String body) {
+        try {
+            TokenRescue.Outcome outcome = services.tokenRescue().apply(body);
+            if (outcome != TokenRescue.Outcome.unreadable) return true;
+            RequestLog.outcome("unreadable_message");
+        } catch (ConnectorException e) {
+            LOG.warn("token_rescue_retry", "error_code", e.code().code());
+            RequestLog.outcome(e.code().code());
+        } catch (RuntimeException e) {
+            LOG.error("token_rescue_crashed", "error", e);
+            RequestLog.outcome(ErrorCode.INTERNAL_ERROR.code());
+        }
+        return false;
     }
 
     private JobProcessor processor() {
