@@ -113,10 +113,40 @@ class DocsTest {
             if (!page.firstLine().equals("# " + spec.displayName())) {
                 problems.add(where + "first line is \"" + page.firstLine() + "\", expected \"# " + spec.displayName() + "\"");
             }
+            problems.addAll(summaryProblems(where, id, provider, spec, page));
             problems.addAll(redirectProblems(where, id, provider, page, callbackOutputs));
             problems.addAll(scopeProblems(where, spec, page));
         });
         assertThat(problems).as("provider pages against the registry and template.yaml").isEmpty();
+    }
+
+    /** The Registry entry, Sign-in and Secret rows against the registry and the provider function's secret parameter. */
+    private static List<String> summaryProblems(String where, String id, ProviderScaffold.Provider provider, ProviderSpec spec,
+                                                MarkdownPage page) {
+        List<String> problems = new ArrayList<>();
+        List<String> entry = page.row("Registry entry").map(r -> MarkdownPage.backticked(r.get(r.size() - 1))).orElse(List.of());
+        if (entry.isEmpty() || !entry.get(0).equals(id)) {
+            problems.add(where + "Registry entry row names " + entry + ", expected `" + id + "` first");
+        }
+        String signIn = page.row("Sign-in").map(r -> r.get(r.size() - 1)).orElse("");
+        String expected = signIn(spec);
+        boolean noPkce = expected.endsWith("(no PKCE)");
+        if (noPkce ? !signIn.startsWith(expected.substring(0, expected.length() - 1)) : !signIn.equals(expected)) {
+            problems.add(where + "Sign-in is \"" + signIn + "\", the registry entry means \"" + expected + "\"");
+        }
+        String secret = page.row("Secret").map(r -> r.get(r.size() - 1)).orElse("");
+        Object secretRef = TEMPLATE.environment(provider.function()).get("PROVIDER_SECRET_ID");
+        String parameter = Template.refTarget(secretRef);
+        if (parameter == null) {
+            if (!secret.startsWith("none")) problems.add(where + "Secret is \"" + secret + "\", but " + provider.function() + " reads no provider secret");
+            return problems;
+        }
+        Object defaultName = Template.map(TEMPLATE.parameters().get(parameter)).get("Default");
+        List<String> named = MarkdownPage.backticked(secret);
+        if (!named.equals(List.of(parameter, String.valueOf(defaultName)))) {
+            problems.add(where + "Secret row names " + named + ", template.yaml has parameter " + parameter + " (default " + defaultName + ")");
+        }
+        return problems;
     }
 
     /** The Redirect URI row against the callback path and the template's {@code <X>CallbackUrl} output. */

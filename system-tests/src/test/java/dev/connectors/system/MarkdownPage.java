@@ -96,7 +96,7 @@ final class MarkdownPage {
                 header = true; // a new table starts with its own header
                 continue;
             }
-            if (s.matches("\\|[\\s:|-]+\\|?")) continue; // |---|---|
+            if (s.matches("[|:\\s-]+") && s.contains("-")) continue; // |---|---| (a header may be | | | itself)
             if (header) {
                 header = false;
                 continue;
