@@ -226,20 +226,28 @@ class DocsTest {
     }
 
     @Test
-    void everyRelativeLinkResolvesToAFile() {
+    void everyRelativeLinkResolvesToAFileAndHeading() {
         List<Path> pages = new ArrayList<>(markdownUnder(DOCS));
         pages.add(ROOT.resolve("README.md"));
         List<String> problems = new ArrayList<>();
         for (Path file : pages) {
-            for (String target : MarkdownPage.read(file).linkTargets()) {
-                if (target.startsWith("#") || target.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) continue; // anchors, http:, mailto:
+            MarkdownPage page = MarkdownPage.read(file);
+            for (String target : page.linkTargets()) {
+                if (target.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) continue; // http:, mailto:
                 String local = target.replaceFirst("[#?].*$", "");
-                if (!Files.exists(file.getParent().resolve(local).normalize())) {
+                Path resolved = local.isEmpty() ? file : file.getParent().resolve(local).normalize();
+                if (!Files.exists(resolved)) {
                     problems.add(ROOT.relativize(file) + ": link (" + target + ") points at no file");
+                    continue;
+                }
+                int hash = target.indexOf('#');
+                String anchor = hash < 0 ? "" : target.substring(hash + 1);
+                if (!anchor.isEmpty() && resolved.toString().endsWith(".md") && !MarkdownPage.read(resolved).anchors().contains(anchor)) {
+                    problems.add(ROOT.relativize(file) + ": link (" + target + ") names no heading of " + ROOT.relativize(resolved));
                 }
             }
         }
-        assertThat(problems).as("relative links in docs/ and README.md").isEmpty();
+        assertThat(problems).as("relative links and their anchors in docs/ and README.md").isEmpty();
     }
 
     @Test

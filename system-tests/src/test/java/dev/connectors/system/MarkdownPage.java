@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 final class MarkdownPage {
     private static final Pattern BACKTICKED = Pattern.compile("`([^`]+)`");
     /** {@code [text](target)} and {@code ![alt](target)}; the target ends at whitespace or the closing parenthesis. */
+    private static final Pattern HEADING = Pattern.compile("^#{1,6} (.+?)#*\\s*$");
     private static final Pattern LINK = Pattern.compile("!?\\[[^\\]]*]\\(([^)\\s]+)(?:\\s+\"[^\"]*\")?\\)");
 
     final Path path;
@@ -122,6 +123,21 @@ final class MarkdownPage {
             while (m.find()) targets.add(m.group(1));
         }
         return targets;
+    }
+
+    /** The anchors GitHub gives this page's headings: lower case, punctuation dropped, spaces as hyphens, repeats numbered. */
+    Set<String> anchors() {
+        Set<String> anchors = new LinkedHashSet<>();
+        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+        for (String line : lines) {
+            Matcher m = HEADING.matcher(line);
+            if (!m.matches()) continue;
+            String slug = m.group(1).strip().toLowerCase(java.util.Locale.ROOT)
+                    .replaceAll("[^\\p{L}\\p{M}\\p{N}\\p{Pc} -]", "").replace(' ', '-');
+            int n = seen.merge(slug, 1, Integer::sum);
+            anchors.add(n == 1 ? slug : slug + "-" + (n - 1));
+        }
+        return anchors;
     }
 
     @Override
