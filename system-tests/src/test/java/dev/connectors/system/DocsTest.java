@@ -4,6 +4,7 @@ import dev.connectors.errors.ErrorCode;
 import dev.connectors.errors.ErrorFormatter;
 import dev.connectors.providers.ProviderRegistry;
 import dev.connectors.providers.ProviderSpec;
+import dev.connectors.sync.JobOutcome;
 import dev.connectors.sync.JobStatus;
 import dev.connectors.testing.ProviderScaffold;
 import dev.connectors.testing.RepoRoot;
@@ -45,18 +46,31 @@ class DocsTest {
     /**
      * Every code a user, an app or an operator can meet, collected from the code: the user-facing error codes,
      * the statuses a sync job ends in other than succeeded, the statuses of a connection other than active, and
-     * the explicit outcomes of registry entries whose provider has no (or only a partial) history.
+     * the outcomes of succeeded jobs other than complete (no or only partial history).
      */
     static Set<String> troubleshootingCodes() {
         Set<String> codes = new TreeSet<>();
         Stream.of(ErrorCode.values()).map(ErrorCode::code).forEach(codes::add);
         Stream.of(JobStatus.values()).filter(s -> s.finished() && s != JobStatus.succeeded).map(Enum::name).forEach(codes::add);
         Stream.of(ConnectionStatus.values()).filter(s -> s != ConnectionStatus.active).map(Enum::name).forEach(codes::add);
+        Stream.of(JobOutcome.values()).filter(o -> o != JobOutcome.complete).map(Enum::name).forEach(codes::add);
+        return codes;
+    }
+
+    /** A registry outcome outside {@link JobOutcome} would end jobs with a code nobody documented. */
+    @Test
+    void everyRegistryOutcomeIsAJobOutcome() {
+        Set<String> known = Stream.of(JobOutcome.values()).map(Enum::name).collect(Collectors.toSet());
+        List<String> problems = new ArrayList<>();
         for (String id : ProviderRegistry.allIds()) {
             var backfill = ProviderRegistry.load(id).backfill();
-            if (backfill != null && backfill.outcome() != null) codes.add(backfill.outcome());
+            if (backfill != null && backfill.outcome() != null && !known.contains(backfill.outcome())) {
+                problems.add("providers/" + id + ".json declares backfill.outcome " + backfill.outcome() + ", which JobOutcome does not name");
+            }
         }
-        return codes;
+        assertThat(problems).as("registry outcomes against JobOutcome").isEmpty();
+        assertThat(ProviderRegistry.allIds().stream().map(ProviderRegistry::load)
+                .filter(s -> s.backfill() != null && s.backfill().outcome() != null)).isNotEmpty();
     }
 
     @Test
