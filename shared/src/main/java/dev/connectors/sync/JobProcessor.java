@@ -145,7 +145,7 @@ public final class JobProcessor {
         }
         BackfillSpec backfill = spec.backfill();
         if (backfill == null || backfill.resources().isEmpty()) {
-            String outcome = backfill == null || backfill.outcome() == null ? "no_history_available" : backfill.outcome();
+            String outcome = backfill == null || backfill.outcome() == null ? JobOutcome.no_history_available.name() : backfill.outcome();
             return finish(job, owner, JobStatus.succeeded, null, outcome);
         }
         BackfillResult result;
@@ -175,7 +175,7 @@ public final class JobProcessor {
         // Java 17: no pattern matching in switch yet
         if (result instanceof BackfillResult.Done) {
             // a spec may say its history is partial (Spotify keeps only the last ~50 plays): never a plain "complete"
-            return finish(latest, owner, JobStatus.succeeded, null, backfill.outcome() == null ? "complete" : backfill.outcome());
+            return finish(latest, owner, JobStatus.succeeded, null, backfill.outcome() == null ? JobOutcome.complete.name() : backfill.outcome());
         } else if (result instanceof BackfillResult.LeaseLost) {
             return true;
         } else if (result instanceof BackfillResult.FanOut f) {
