@@ -31,11 +31,13 @@ import java.util.Map;
  * (a JSON body field, e.g. Plaid's access_token) or {@code none}. {@code rateLimit}: quota headers that,
  * once exhausted, delay the next page through the queue like a 429. {@code stepDays}: split the window into steps
  * of that many days for resources bounded on both sides (see {@code dev.connectors.sync.StepPlan}); the steps of a
- * big tenant run as parallel queue messages. Unset: the window is one step.
+ * big tenant run as parallel queue messages. Unset: the window is one step. {@code rateLimitErrors}: how the API
+ * says "slow down" without HTTP 429 (Salesforce's 403 REQUEST_LIMIT_EXCEEDED, Google's 403 rateLimitExceeded):
+ * such an answer delays the job like a 429 instead of counting an attempt.
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record BackfillSpec(List<Resource> resources, String outcome, String successFlag, List<String> skipParentErrors,
-                           String auth, RateLimit rateLimit, int stepDays) {
+                           String auth, RateLimit rateLimit, int stepDays, RateLimitErrors rateLimitErrors) {
 
     public BackfillSpec {
         if (stepDays < 0) throw new IllegalArgumentException("backfill stepDays must not be negative: " + stepDays);
@@ -48,12 +50,17 @@ public record BackfillSpec(List<Resource> resources, String outcome, String succ
     }
 
     public BackfillSpec(List<Resource> resources, String outcome, String successFlag, List<String> skipParentErrors) {
-        this(resources, outcome, successFlag, skipParentErrors, null, null, 0);
+        this(resources, outcome, successFlag, skipParentErrors, null, null, 0, null);
     }
 
     public BackfillSpec(List<Resource> resources, String outcome, String successFlag, List<String> skipParentErrors,
                         String auth, RateLimit rateLimit) {
-        this(resources, outcome, successFlag, skipParentErrors, auth, rateLimit, 0);
+        this(resources, outcome, successFlag, skipParentErrors, auth, rateLimit, 0, null);
+    }
+
+    public BackfillSpec(List<Resource> resources, String outcome, String successFlag, List<String> skipParentErrors,
+                        String auth, RateLimit rateLimit, int stepDays) {
+        this(resources, outcome, successFlag, skipParentErrors, auth, rateLimit, stepDays, null);
     }
 
     /**
@@ -66,6 +73,27 @@ public record BackfillSpec(List<Resource> resources, String outcome, String succ
     }
 
     /**
+     * An error answer (HTTP 4xx) that names one of {@code values} in a field called {@code field}, at any depth
+     * (Salesforce's {@code [{"errorCode":"REQUEST_LIMIT_EXCEEDED"}]}, Google's
+     * {@code {"error":{"errors":[{"reason":"rateLimitExceeded"}]}}}), is a rate limit, whatever its status.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record RateLimitErrors(String field, List<String> values) {
+        public RateLimitErrors {
+            values = values == null ? List.of() : List.copyOf(values);
+        }
+
+        /** The matching value the answer names, or null when it is not a rate limit. */
+        public String in(JsonNode answer) {
+            if (answer == null || field == null) return null;
+            for (JsonNode v : answer.findValues(field)) {
+                if (v.isTextual() && values.contains(v.asText())) return v.asText();
+            }
+            return null;
+        }
+    }
+
+    /**
      * {@code headers}: extra request headers of this resource (placeholders allowed, e.g. Xero's
      * {@code If-Modified-Since: {window_start}}). {@code singleRecord}: the answer (at {@code records})
      * is one object, not an array (a per-id detail call in a fan-out). {@code ownId}: a fan-out record is
@@ -74,6 +102,9 @@ public record BackfillSpec(List<Resource> resources, String outcome, String succ
      * when nothing matches) rather than an unexpected answer. {@code filterToWindow}: for APIs that cannot
      * filter by time in any order (Dropbox's folder listing): only records whose updated-at lies in the window
      * (or step) are stored; the others, and records without one (folders), are skipped.
+     * {@code skipParentStatuses}: HTTP statuses that, on a fan-out resource, mean "this parent may not be read
+     * with the granted scopes" (Graph's 403 on channel messages without {@code ChannelMessage.Read.All}): the parent
+     * is skipped and counted, and the job ends {@code partial_history} instead of failing.
      */
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record Resource(
@@ -94,7 +125,8 @@ public record BackfillSpec(List<Resource> resources, String outcome, String succ
             boolean singleRecord,
             boolean ownId,
             boolean optionalRecords,
-            boolean filterToWindow) {
+            boolean filterToWindow,
+            List<Integer> skipParentStatuses) {
 
         public Resource {
             method = method == null ? "GET" : method;
@@ -104,13 +136,14 @@ public record BackfillSpec(List<Resource> resources, String outcome, String succ
             paginator = paginator == null ? new Paginator(Paginator.Type.none, null, null, null) : paginator;
             updatedAtFormat = updatedAtFormat == null ? TimeFormat.iso : updatedAtFormat;
             maxPages = maxPages <= 0 ? 10_000 : maxPages;
+            skipParentStatuses = skipParentStatuses == null ? List.of() : List.copyOf(skipParentStatuses);
         }
 
         public Resource(String model, String parent, String method, String path, Map<String, String> query, JsonNode body,
                         String records, String id, String updatedAt, TimeFormat updatedAtFormat, Paginator paginator,
                         boolean stopBeforeWindow, int maxPages) {
             this(model, parent, method, path, query, body, records, id, updatedAt, updatedAtFormat, paginator,
-                    stopBeforeWindow, maxPages, null, false, false, false, false);
+                    stopBeforeWindow, maxPages, null, false, false, false, false, null);
         }
     }
 

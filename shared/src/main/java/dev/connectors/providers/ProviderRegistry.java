@@ -151,7 +151,18 @@ public final class ProviderRegistry {
                 if (r.filterToWindow() && blank(r.updatedAt())) p.add(where + ".filterToWindow needs updatedAt");
                 if (pg.continuePath() != null && !pg.continuePath().startsWith("/")) p.add(where + ".paginator.continuePath must start with /");
                 if (pg.continueBody() != null && !"POST".equals(r.method())) p.add(where + ".paginator.continueBody needs method POST");
+                if (!r.skipParentStatuses().isEmpty() && r.parent() == null) p.add(where + ".skipParentStatuses needs a parent");
+                for (Integer status : r.skipParentStatuses()) {
+                    // 401 is a grant to refresh or re-authorize, 429 a rate limit: neither may drop a parent's history
+                    if (status == null || status < 400 || status > 499 || status == 401 || status == 429) {
+                        p.add(where + ".skipParentStatuses must be 4xx statuses other than 401 and 429: " + status);
+                    }
+                }
                 models.add(r.model());
+            }
+            BackfillSpec.RateLimitErrors limits = s.backfill().rateLimitErrors();
+            if (limits != null && (blank(limits.field()) || limits.values().isEmpty() || limits.values().stream().anyMatch(ProviderRegistry::blank))) {
+                p.add("backfill.rateLimitErrors needs a field and non-blank values");
             }
             if (s.backfill().resources().isEmpty() && blank(s.backfill().outcome())) {
                 p.add("backfill needs resources or an explicit outcome");

@@ -151,17 +151,27 @@ public final class BackfillRunner {
             } catch (IllegalArgumentException e) {
                 return new BackfillResult.Retry(scrub("cannot build request for " + r.model() + ": " + e.getMessage(), ctx));
             }
-            if (response.status() == 429) {
+            String limitedBy = rateLimitError(ctx.spec(), response);
+            if (response.status() == 429 || limitedBy != null) {
+                // ProviderHttp counts a 429; a rate limit behind another status is counted here
+                if (response.status() != 429) dev.connectors.metrics.Metrics.providerRateLimited(job.provider());
                 int seconds = response.retryAfter().map(d -> (int) Math.max(1, d.toSeconds())).orElse(DEFAULT_RETRY_AFTER_SECONDS);
-                return new BackfillResult.Delay(seconds, "rate limited on " + r.model());
+                return new BackfillResult.Delay(seconds, ErrorCode.RATE_LIMITED.code() + ": HTTP " + response.status()
+                        + (limitedBy == null ? "" : " " + limitedBy) + " on " + r.model());
             }
-            if (response.status() == 401 || response.status() == 403 && refreshed) {
-                return new BackfillResult.NeedsReauth("HTTP " + response.status() + " on " + r.model() + " after refresh");
+            if (response.status() == 401) {
+                return new BackfillResult.NeedsReauth("HTTP 401 on " + r.model() + " after refresh");
+            }
+            boolean refused = r.parent() != null && r.skipParentStatuses().contains(response.status());
+            if (response.status() == 403 && refreshed && !refused) {
+                return new BackfillResult.NeedsReauth("HTTP 403 on " + r.model() + " after refresh");
             }
             JsonNode json;
             try {
-                if (r.parent() != null && skippableParentError(ctx.spec(), response)) {
-                    LOG.warn("backfill_parent_skipped", "model", r.model(), "parent", cp.parentId());
+                if (refused || r.parent() != null && skippableParentError(ctx.spec(), response)) {
+                    // the parent's id is the provider's (a channel id), never a secret; tenant and provider are in the context
+                    LOG.warn("backfill_parent_skipped", "model", r.model(), "parent", cp.parentId(), "status", response.status());
+                    if (refused) job = job.parentSkipped(); // refused, not merely out of reach: the history is partial
                     job = save(job, afterUnit(job, r), 1, 0, owner);
                     if (job == null) return new BackfillResult.LeaseLost();
                     continue;
@@ -342,6 +352,12 @@ public final class BackfillRunner {
         for (Map.Entry<String, String> h : BackfillRequests.headers(ctx.apiHeaders(), values).entrySet()) out = out.header(h.getKey(), h.getValue());
         for (Map.Entry<String, String> h : BackfillRequests.headers(r.headers(), values).entrySet()) out = out.header(h.getKey(), h.getValue());
         return out;
+    }
+
+    /** The value that makes an error answer a rate limit under the spec's {@code rateLimitErrors}, or null. */
+    private static String rateLimitError(BackfillSpec spec, ProviderResponse response) {
+        if (spec.rateLimitErrors() == null || response.status() < 400 || !response.isJson()) return null;
+        return spec.rateLimitErrors().in(response.json());
     }
 
     private static boolean skippableParentError(BackfillSpec spec, ProviderResponse response) {

@@ -174,8 +174,8 @@ public final class JobProcessor {
         SyncJob latest = jobs.get(jobId).orElse(job);
         // Java 17: no pattern matching in switch yet
         if (result instanceof BackfillResult.Done) {
-            // a spec may say its history is partial (Spotify keeps only the last ~50 plays): never a plain "complete"
-            return finish(latest, owner, JobStatus.succeeded, null, backfill.outcome() == null ? JobOutcome.complete.name() : backfill.outcome());
+            // a spec may say its history is partial (Spotify keeps only the last ~50 plays), and so do refused parents
+            return finish(latest, owner, JobStatus.succeeded, null, latest.completedOutcome(backfill.outcome()));
         } else if (result instanceof BackfillResult.LeaseLost) {
             return true;
         } else if (result instanceof BackfillResult.FanOut f) {
@@ -243,7 +243,8 @@ public final class JobProcessor {
             }
             return true;
         }
-        LOG.info("sync_job_finished", "status", status.name(), "pages", job.pages(), "records", job.records(), "outcome", outcome);
+        LOG.info("sync_job_finished", "status", status.name(), "pages", job.pages(), "records", job.records(), "outcome", outcome,
+                "parents_skipped", job.parentsSkipped());
         return true;
     }
 
@@ -280,7 +281,7 @@ public final class JobProcessor {
 
     /** Counts a finished step into its job; the step that completes the set sends the job's own message again. */
     private void countStep(SyncJob step) {
-        SyncJob job = jobs.addDoneStep(step.parentJobId(), step.checkpoint().step(), step.pages(), step.records())
+        SyncJob job = jobs.addDoneStep(step.parentJobId(), step.checkpoint().step(), step.pages(), step.records(), step.parentsSkipped())
                 .or(() -> jobs.get(step.parentJobId())).orElse(null);
         resumeIfAllDone(job);
     }

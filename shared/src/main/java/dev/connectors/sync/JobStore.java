@@ -196,20 +196,25 @@ public final class JobStore {
     }
 
     /**
-     * Counts a finished step into its fanned-out job, once: the step joins the job's done set and its pages
-     * and records are added, on the condition that it is not in the set yet (a set add plus counters in one
+     * Counts a finished step into its fanned-out job, once: the step joins the job's done set and its pages,
+     * records and skipped parents are added, on the condition that it is not in the set yet (a set add plus counters in one
      * conditional update, so a redelivered "step done" adds nothing; a step outside the job's current fan-out, an
      * orphan of an abandoned one, adds nothing either). Returns the job as it is afterwards.
      */
     public Optional<SyncJob> addDoneStep(String jobId, int step, long pages, long records) {
+        return addDoneStep(jobId, step, pages, records, 0);
+    }
+
+    public Optional<SyncJob> addDoneStep(String jobId, int step, long pages, long records, long parentsSkipped) {
         try {
             Map<String, AttributeValue> item = Storage.call("count sync step", () -> dynamo.updateItem(r -> r
                     .tableName(table).key(key(jobId))
-                    .updateExpression("ADD steps_done :set, pages :p, records :r SET updated_at = :now")
+                    .updateExpression("ADD steps_done :set, pages :p, records :r, parents_skipped :k SET updated_at = :now")
                     .conditionExpression("#s = :running AND fan_from <= :step AND fan_to > :step AND NOT contains(steps_done, :step)")
                     .expressionAttributeNames(Map.of("#s", "status"))
                     .expressionAttributeValues(Map.of(":set", AttributeValue.fromNs(List.of(Integer.toString(step))),
-                            ":step", n(step), ":p", n(pages), ":r", n(records), ":running", s(JobStatus.running.name()),
+                            ":step", n(step), ":p", n(pages), ":r", n(records), ":k", n(parentsSkipped),
+                            ":running", s(JobStatus.running.name()),
                             ":now", n(clock.instant().getEpochSecond())))
                     .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW))).attributes();
             return Optional.of(fromItem(item));
@@ -337,6 +342,7 @@ public final class JobStore {
         putIfPresent(item, "cp_cursor", j.checkpoint().cursor());
         item.put("pages", n(j.pages()));
         item.put("records", n(j.records()));
+        if (j.parentsSkipped() > 0) item.put("parents_skipped", n(j.parentsSkipped()));
         item.put("attempts", n(j.attempts()));
         putIfPresent(item, "last_error", j.lastError());
         putIfPresent(item, "outcome", j.outcome());
@@ -355,6 +361,6 @@ public final class JobStore {
                         (int) num(i, "fan_to", 0), i.containsKey("steps_done") && i.get("steps_done").hasNs()
                         ? i.get("steps_done").ns().stream().map(Integer::valueOf).collect(java.util.stream.Collectors.toSet())
                         : java.util.Set.of()),
-                str(i, "parent_job"));
+                str(i, "parent_job"), num(i, "parents_skipped", 0));
     }
 }

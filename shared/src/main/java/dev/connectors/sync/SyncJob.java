@@ -8,6 +8,8 @@ import java.util.TreeSet;
  * A backfill of one connection over a time window, advanced page by page by the worker. A job whose
  * steps were handed to parallel messages ({@link Steps#fannedOut()}) has one item per such step: a
  * {@code SyncJob} too, named {@code <job id>#s<step>}, with {@code parentJobId} set and its own checkpoint and lease.
+ * {@code parentsSkipped}: parents of a fan-out resource the API refused to read ({@code skipParentStatuses});
+ * any makes a finished job's history partial.
  */
 public record SyncJob(
         String jobId,
@@ -25,7 +27,8 @@ public record SyncJob(
         Instant createdAt,
         Instant updatedAt,
         Steps steps,
-        String parentJobId) {
+        String parentJobId,
+        long parentsSkipped) {
 
     /**
      * The window's steps: how many the plan has (0 until the worker planned it), and while steps
@@ -57,6 +60,13 @@ public record SyncJob(
 
     public SyncJob(String jobId, String tenantId, String provider, JobStatus status, Instant windowStart, Instant windowEnd,
                    Checkpoint checkpoint, long pages, long records, int attempts, String lastError, String outcome,
+                   Instant createdAt, Instant updatedAt, Steps steps, String parentJobId) {
+        this(jobId, tenantId, provider, status, windowStart, windowEnd, checkpoint, pages, records, attempts, lastError,
+                outcome, createdAt, updatedAt, steps, parentJobId, 0);
+    }
+
+    public SyncJob(String jobId, String tenantId, String provider, JobStatus status, Instant windowStart, Instant windowEnd,
+                   Checkpoint checkpoint, long pages, long records, int attempts, String lastError, String outcome,
                    Instant createdAt, Instant updatedAt) {
         this(jobId, tenantId, provider, status, windowStart, windowEnd, checkpoint, pages, records, attempts, lastError,
                 outcome, createdAt, updatedAt, Steps.NONE, null);
@@ -81,30 +91,43 @@ public record SyncJob(
 
     public SyncJob progressed(Checkpoint next, long addedPages, long addedRecords) {
         return new SyncJob(jobId, tenantId, provider, JobStatus.running, windowStart, windowEnd, next,
-                pages + addedPages, records + addedRecords, attempts, lastError, outcome, createdAt, updatedAt, steps, parentJobId);
+                pages + addedPages, records + addedRecords, attempts, lastError, outcome, createdAt, updatedAt, steps, parentJobId,
+                parentsSkipped);
     }
 
     public SyncJob finished(JobStatus newStatus, String error, String newOutcome) {
         return new SyncJob(jobId, tenantId, provider, newStatus, windowStart, windowEnd, checkpoint, pages, records,
-                attempts, error, newOutcome, createdAt, updatedAt, steps, parentJobId);
+                attempts, error, newOutcome, createdAt, updatedAt, steps, parentJobId, parentsSkipped);
     }
 
     public SyncJob failedAttempt(String error) {
         return new SyncJob(jobId, tenantId, provider, status, windowStart, windowEnd, checkpoint, pages, records,
-                attempts + 1, error, outcome, createdAt, updatedAt, steps, parentJobId);
+                attempts + 1, error, outcome, createdAt, updatedAt, steps, parentJobId, parentsSkipped);
     }
 
     public SyncJob withStepsTotal(int total) {
         return new SyncJob(jobId, tenantId, provider, status, windowStart, windowEnd, checkpoint, pages, records,
                 attempts, lastError, outcome, createdAt, updatedAt, new Steps(total, steps.fanFrom(), steps.fanTo(), steps.done()),
-                parentJobId);
+                parentJobId, parentsSkipped);
+    }
+
+    /** One more parent the API refused to read (see {@code parentsSkipped}). */
+    public SyncJob parentSkipped() {
+        return new SyncJob(jobId, tenantId, provider, status, windowStart, windowEnd, checkpoint, pages, records,
+                attempts, lastError, outcome, createdAt, updatedAt, steps, parentJobId, parentsSkipped + 1);
+    }
+
+    /** What a job that ran to its end says about its history: the spec's own outcome, else partial when parents were refused. */
+    public String completedOutcome(String specOutcome) {
+        if (specOutcome != null) return specOutcome;
+        return (parentsSkipped > 0 ? JobOutcome.partial_history : JobOutcome.complete).name();
     }
 
     /** Steps {@code from}..{@code to} (exclusive) go to parallel messages; the job's own checkpoint waits at {@code to}. */
     public SyncJob fannedOut(int from, int to) {
         return new SyncJob(jobId, tenantId, provider, JobStatus.running, windowStart, windowEnd, Checkpoint.startOf(to),
                 pages, records, attempts, lastError, outcome, createdAt, updatedAt, new Steps(steps.total(), from, to, Set.of()),
-                parentJobId);
+                parentJobId, parentsSkipped);
     }
 
     /** The item of step {@code step}, starting at {@code at}, with its own counters. */

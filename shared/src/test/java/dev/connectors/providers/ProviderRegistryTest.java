@@ -83,6 +83,18 @@ class ProviderRegistryTest {
                 broken("cursor paginator without cursorPath", s -> paginator(s, 0).remove("cursorPath"), "backfill.channels.paginator.cursorPath is required"),
                 broken("page paginator without param", s -> paginator(s, 0).put("type", "page").remove("param"), "backfill.channels.paginator.param is required"),
                 broken("stopBeforeWindow without updatedAt", s -> resource(s, 0).put("stopBeforeWindow", true), "backfill.channels.stopBeforeWindow needs updatedAt"),
+                broken("skipParentStatuses without a parent", s -> resource(s, 0).putArray("skipParentStatuses").add(403),
+                        "backfill.channels.skipParentStatuses needs a parent"),
+                broken("skipping parents on 401", s -> resource(s, 1).putArray("skipParentStatuses").add(401),
+                        "backfill.messages.skipParentStatuses must be 4xx statuses other than 401 and 429: 401"),
+                broken("skipping parents on 429", s -> resource(s, 1).putArray("skipParentStatuses").add(429),
+                        "skipParentStatuses must be 4xx statuses other than 401 and 429: 429"),
+                broken("skipping parents on 500", s -> resource(s, 1).putArray("skipParentStatuses").add(500),
+                        "skipParentStatuses must be 4xx statuses other than 401 and 429: 500"),
+                broken("rateLimitErrors without values", s -> ((ObjectNode) s.get("backfill")).putObject("rateLimitErrors").put("field", "reason"),
+                        "backfill.rateLimitErrors needs a field and non-blank values"),
+                broken("rateLimitErrors without a field", s -> ((ObjectNode) s.get("backfill")).putObject("rateLimitErrors")
+                        .putArray("values").add("rateLimitExceeded"), "backfill.rateLimitErrors needs a field and non-blank values"),
                 broken("no resources and no outcome", s -> resources(s).removeAll(), "backfill needs resources or an explicit outcome"));
     }
 

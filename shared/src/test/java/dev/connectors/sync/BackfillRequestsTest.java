@@ -139,6 +139,24 @@ class BackfillRequestsTest {
     }
 
     @Test
+    void rateLimitErrorsAreFoundAtAnyDepthAndOnlyForTheirValues() throws Exception {
+        BackfillSpec.RateLimitErrors google = new BackfillSpec.RateLimitErrors("reason", java.util.List.of("rateLimitExceeded", "userRateLimitExceeded"));
+        BackfillSpec.RateLimitErrors salesforce = new BackfillSpec.RateLimitErrors("errorCode", java.util.List.of("REQUEST_LIMIT_EXCEEDED"));
+        assertThat(google.in(JSON.readTree("""
+                {"error": {"errors": [{"domain": "usageLimits", "reason": "userRateLimitExceeded", "message": "User Rate Limit Exceeded"}],
+                 "code": 403, "message": "User Rate Limit Exceeded"}}"""))).isEqualTo("userRateLimitExceeded");
+        assertThat(google.in(JSON.readTree("""
+                {"error": {"errors": [{"domain": "global", "reason": "insufficientPermissions", "message": "Insufficient Permission"}], "code": 403}}""")))
+                .isNull();
+        assertThat(salesforce.in(JSON.readTree("""
+                [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]"""))).isEqualTo("REQUEST_LIMIT_EXCEEDED");
+        assertThat(salesforce.in(JSON.readTree("""
+                [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]"""))).isNull();
+        assertThat(salesforce.in(JSON.readTree("""
+                {"errorCode": {"nested": "REQUEST_LIMIT_EXCEEDED"}}"""))).as("a value, not an object").isNull();
+    }
+
+    @Test
     void anUnknownTokenPlacementIsRejectedWhenTheEntryLoads() {
         assertThatThrownBy(() -> new BackfillSpec(java.util.List.of(), null, null, null, "cookie", null))
                 .isInstanceOf(IllegalArgumentException.class);

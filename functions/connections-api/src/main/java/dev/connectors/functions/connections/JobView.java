@@ -26,6 +26,8 @@ final class JobView {
         out.put("status", job.status().name());
         out.put("pages", job.pages());
         out.put("records", job.records());
+        // parents the provider refused to let this connection read (e.g. Teams channels without the admin scope)
+        out.put("parentsSkipped", job.parentsSkipped());
         // the window's steps (null until the worker planned them); done counts steps run in parallel too
         out.put("stepsDone", job.steps().total() == 0 ? null : job.stepsDone());
         out.put("stepsTotal", job.steps().total() == 0 ? null : job.steps().total());

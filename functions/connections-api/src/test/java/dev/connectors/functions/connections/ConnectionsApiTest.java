@@ -140,13 +140,15 @@ class ConnectionsApiTest {
         assertThat(store.save(leased.withStepsTotal(14).fannedOut(3, 14), "worker-1", true)).isTrue();
         assertThat(store.addDoneStep(job.jobId(), 7, 2, 40)).isPresent();
         assertThat(store.addDoneStep(job.jobId(), 7, 2, 40)).as("a step counts once").isEmpty();
+        assertThat(store.addDoneStep(job.jobId(), 8, 1, 5, 2)).isPresent(); // a step that skipped two refused parents
 
         JsonNode view = ok(job(job.jobId(), tenantA));
         assertThat(view.path("status").asText()).isEqualTo("running");
-        assertThat(view.path("stepsDone").asLong()).isEqualTo(4);
+        assertThat(view.path("stepsDone").asLong()).isEqualTo(5);
         assertThat(view.path("stepsTotal").asLong()).isEqualTo(14);
-        assertThat(view.path("pages").asLong()).isEqualTo(2);
-        assertThat(view.path("records").asLong()).isEqualTo(40);
+        assertThat(view.path("pages").asLong()).isEqualTo(3);
+        assertThat(view.path("records").asLong()).isEqualTo(45);
+        assertThat(view.path("parentsSkipped").asLong()).isEqualTo(2);
     }
 
     @Test

@@ -26,7 +26,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.*;
  * ISO-8601 instant N days before now and {@code {epoch_days_ago:N}} the same in epoch seconds (a quoted
  * {@code "{epoch_num_days_ago:N}"} as a JSON number), {@code {epoch_ms_days_ago:N}} in epoch millis,
  * {@code {date_days_ago:N}} as a date and {@code {compact_days_ago:N}} with a {@code +0000} offset, so
- * fixtures stay inside (or outside) the window whenever they run.
+ * fixtures stay inside (or outside) the window whenever they run. Optional: {@code refused} (how the API refuses a
+ * parent it will not let the connection read, and what is stored then) and {@code rateLimited} (the API's rate-limit
+ * answer, e.g. a 403 naming the limit).
  */
 record BackfillFixture(String provider, JsonNode json, String wiremock) {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -120,12 +122,68 @@ record BackfillFixture(String provider, JsonNode json, String wiremock) {
         return response(json.path("empty"));
     }
 
+    /** Whether the fixture shows how the API refuses a parent ({@code refused}: {@code pages}, {@code response}, {@code expect}). */
+    boolean refusesParents() {
+        return json.has("refused");
+    }
+
+    /** The pages answered with the refusal instead (the first page of each refused parent; later ones are never asked). */
+    java.util.Set<Integer> refusedPages() {
+        java.util.Set<Integer> out = new java.util.HashSet<>();
+        json.path("refused").path("pages").forEach(p -> out.add(p.asInt()));
+        return out;
+    }
+
+    ResponseDefinitionBuilder refusedResponse() {
+        return response(json.path("refused").path("response"));
+    }
+
+    Map<String, Integer> recordsWhenRefused() {
+        Map<String, Integer> out = new HashMap<>();
+        json.path("refused").path("expect").path("records").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asInt()));
+        return out;
+    }
+
+    /** Whether the fixture shows the API's rate-limit answer that is not (only) HTTP 429 ({@code rateLimited}). */
+    boolean reportsRateLimits() {
+        return json.has("rateLimited");
+    }
+
+    ResponseDefinitionBuilder rateLimitedResponse() {
+        return response(json.path("rateLimited"));
+    }
+
+    /** The same answer as HTTP 403 with {@code value} (the rate-limit reason) replaced: a refusal, not a rate limit. */
+    ResponseDefinitionBuilder forbiddenLike(String value) {
+        JsonNode limited = json.path("rateLimited");
+        String body = limited.path("body").toString();
+        if (!body.contains("\"" + value + "\"")) throw new IllegalStateException(provider + ": rateLimited body does not name " + value);
+        return aResponse().withStatus(403).withHeader("Content-Type", "application/json")
+                .withBody(body.replace("\"" + value + "\"", "\"insufficientPermissions\""));
+    }
+
     private static ResponseDefinitionBuilder response(JsonNode r) {
         ResponseDefinitionBuilder b = aResponse().withStatus(r.path("status").asInt(200))
                 .withHeader("Content-Type", "application/json");
         r.path("headers").fields().forEachRemaining(h -> b.withHeader(h.getKey(), h.getValue().asText()));
-        JsonNode body = r.path("body");
+        JsonNode body = repeated(r.path("body"));
         return b.withBody(body.isTextual() ? body.asText() : body.toString());
+    }
+
+    /**
+     * {@code {"$repeat": n, "item": {...}}} is a top-level array of n copies of item with {@code {i}} in it replaced
+     * by 1..n: a full page of a paged API (SendGrid's 500 bounces) without 500 hand-written records.
+     */
+    private static JsonNode repeated(JsonNode body) {
+        if (!body.isObject() || !body.has("$repeat")) return body;
+        com.fasterxml.jackson.databind.node.ArrayNode out = JSON.createArrayNode();
+        String item = body.path("item").toString();
+        try {
+            for (int i = 1; i <= body.path("$repeat").asInt(); i++) out.add(JSON.readTree(item.replace("{i}", Integer.toString(i))));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
     }
 
     List<String> models() {

@@ -8,6 +8,8 @@ import dev.connectors.providers.ProviderSpec;
 import dev.connectors.sync.JobStatus;
 import dev.connectors.sync.StepPlan;
 import dev.connectors.sync.SyncJob;
+import dev.connectors.testkit.LogCapture;
+import dev.connectors.tokens.ConnectionStatus;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -15,6 +17,7 @@ import java.net.URI;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.*;
@@ -23,9 +26,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Every provider's backfill, from its registry entry (rebased onto WireMock) and its fixture in
  * {@code backfill/<id>.json}: all pages land, an empty window ends cleanly, a 429 delays, an HTML
- * page mid-way counts an attempt and stores nothing of that page, and a 401 refreshes once.
+ * page mid-way counts an attempt and stores nothing of that page, and a 401 refreshes once; where the fixture shows
+ * them, a refused parent is skipped (job {@code partial_history}) and a rate limit behind a 403 delays like a 429.
  */
 class BackfillFixtureTest {
+    static {
+        LogCapture.install();
+    }
 
     static Stream<String> providersWithFixtures() {
         return ProviderRegistry.allIds().stream().filter(BackfillFixture::exists);
@@ -37,12 +44,16 @@ class BackfillFixtureTest {
      * as one step (else every week would fetch the same pages again); steps are ParallelStepsTest's subject.
      */
     private static WorkerFixture connected(String provider, String token, String refresh, int replaced) {
+        return connected(provider, token, refresh, Set.of(replaced));
+    }
+
+    private static WorkerFixture connected(String provider, String token, String refresh, Set<Integer> replaced) {
         WorkerFixture f = new WorkerFixture(provider, Map.of());
         f.specs = id -> oneStep(f.h.rebased(id));
         BackfillFixture b = BackfillFixture.of(provider, f.h.wiremock.baseUrl());
         f.h.providerSecret(provider, b.strings("config"));
         for (int i = 0; i < b.pageCount(); i++) {
-            if (i != replaced) f.h.wiremock.stubFor(b.request(i).willReturn(b.response(i)));
+            if (!replaced.contains(i)) f.h.wiremock.stubFor(b.request(i).willReturn(b.response(i)));
         }
         return f.connect(token, refresh, null, b.strings("metadata"));
     }
@@ -142,6 +153,141 @@ class BackfillFixtureTest {
         assertThat(f.reload().status()).as("%s: %s", provider, f.reload().lastError()).isEqualTo(JobStatus.succeeded);
         assertThat(f.services().tokenStore().get(f.tenant, provider).orElseThrow().accessToken()).isEqualTo("tok-new");
         f.h.wiremock.removeStub(rejected);
+    }
+
+    static Stream<String> providersThatRefuseParents() {
+        return providersWithFixtures().filter(p -> BackfillFixture.of(p, "http://unused").refusesParents());
+    }
+
+    static Stream<String> providersThatReportRateLimits() {
+        return providersWithFixtures().filter(p -> BackfillFixture.of(p, "http://unused").reportsRateLimits());
+    }
+
+    /** An entry's refusal and rate-limit vocabulary is proven by its fixture: without one, the tests below would not run. */
+    @ParameterizedTest
+    @MethodSource("providersWithFixtures")
+    void anEntryThatSkipsRefusedParentsOrReadsRateLimitErrorsShowsThemInItsFixture(String provider) {
+        BackfillSpec backfill = ProviderRegistry.load(provider).backfill();
+        BackfillFixture b = BackfillFixture.of(provider, "http://unused");
+        boolean skips = backfill.resources().stream().anyMatch(r -> !r.skipParentStatuses().isEmpty());
+        assertThat(b.refusesParents()).as("%s: skipParentStatuses needs a 'refused' example in its fixture", provider).isEqualTo(skips);
+        assertThat(b.reportsRateLimits()).as("%s: rateLimitErrors needs a 'rateLimited' example in its fixture", provider)
+                .isEqualTo(backfill.rateLimitErrors() != null);
+    }
+
+    @ParameterizedTest
+    @MethodSource("providersThatRefuseParents")
+    void parentsTheApiRefusesAreSkippedCountedAndTheJobSaysItsHistoryIsPartial(String provider) {
+        BackfillFixture probed = BackfillFixture.of(provider, "http://unused");
+        WorkerFixture f = connected(provider, "tok-refused", null, probed.refusedPages());
+        BackfillFixture b = BackfillFixture.of(provider, f.h.wiremock.baseUrl());
+        List<StubMapping> refused = b.refusedPages().stream()
+                .map(i -> f.h.wiremock.stubFor(b.request(i).willReturn(b.refusedResponse()))).toList();
+
+        assertThat(f.deliver(TestContext.plenty()).getBatchItemFailures()).isEmpty();
+
+        SyncJob job = f.reload();
+        assertThat(job.status()).as("%s: %s", provider, job.lastError()).isEqualTo(JobStatus.succeeded);
+        assertThat(job.outcome()).isEqualTo("partial_history");
+        assertThat(job.parentsSkipped()).isEqualTo(b.refusedPages().size());
+        assertThat(job.attempts()).isZero();
+        assertThat(stored(f, b.models())).isEqualTo(b.recordsWhenRefused());
+        List<String> skipped = linesOf(f, "backfill_parent_skipped");
+        assertThat(skipped).hasSize(b.refusedPages().size()).allSatisfy(line -> assertThat(line)
+                .contains("\"provider\":\"" + provider + "\"").contains("\"model\":").contains("\"status\":")
+                .doesNotContain("tok-refused"));
+        refused.forEach(f.h.wiremock::removeStub);
+    }
+
+    /** A refused parent is about scopes, not the grant: a 401 there still refreshes once and then ends as needs_reauth. */
+    @ParameterizedTest
+    @MethodSource("providersThatRefuseParents")
+    void aRejectedTokenOnAResourceThatSkipsRefusedParentsStillEndsAsNeedsReauth(String provider) {
+        BackfillFixture probed = BackfillFixture.of(provider, "http://unused");
+        WorkerFixture f = connected(provider, "tok-gone", "ref-gone", probed.refusedPages());
+        BackfillFixture b = BackfillFixture.of(provider, f.h.wiremock.baseUrl());
+        List<StubMapping> rejected = b.refusedPages().stream().map(i -> f.h.wiremock.stubFor(b.request(i).willReturn(
+                aResponse().withStatus(401).withHeader("Content-Type", "application/json").withBody("{\"error\":\"invalid_token\"}")))).toList();
+        StubMapping token = f.h.wiremock.stubFor(post(urlPathEqualTo(tokenPath(f, b))).withRequestBody(containing("ref-gone"))
+                .willReturn(okJson("{\"access_token\":\"tok-gone-2\",\"token_type\":\"Bearer\",\"expires_in\":3600}")));
+
+        f.deliver(TestContext.plenty());
+
+        SyncJob job = f.reload();
+        assertThat(job.status()).as("%s: %s", provider, job.lastError()).isEqualTo(JobStatus.needs_reauth);
+        assertThat(job.parentsSkipped()).isZero();
+        rejected.forEach(f.h.wiremock::removeStub);
+        f.h.wiremock.removeStub(token);
+    }
+
+    /** After a refresh earlier in the delivery, a refused parent is still a refused parent, not a lost grant. */
+    @ParameterizedTest
+    @MethodSource("providersThatRefuseParents")
+    void aParentRefusedAfterARefreshIsSkippedNotTakenForALostGrant(String provider) {
+        BackfillFixture probed = BackfillFixture.of(provider, "http://unused");
+        WorkerFixture f = connected(provider, "tok-stale", "ref-stale", probed.refusedPages());
+        BackfillFixture b = BackfillFixture.of(provider, f.h.wiremock.baseUrl());
+        StubMapping stale = f.h.wiremock.stubFor(withToken(b.request(0), f.h.rebased(provider), "tok-stale").atPriority(1)
+                .willReturn(aResponse().withStatus(401).withHeader("Content-Type", "application/json").withBody("{\"error\":\"invalid_token\"}")));
+        StubMapping token = f.h.wiremock.stubFor(post(urlPathEqualTo(tokenPath(f, b))).withRequestBody(containing("ref-stale"))
+                .willReturn(okJson("{\"access_token\":\"tok-fresh\",\"token_type\":\"Bearer\",\"expires_in\":3600}")));
+        List<StubMapping> refused = b.refusedPages().stream()
+                .map(i -> f.h.wiremock.stubFor(b.request(i).willReturn(b.refusedResponse()))).toList();
+
+        f.deliver(TestContext.plenty());
+
+        SyncJob job = f.reload();
+        assertThat(job.status()).as("%s: %s", provider, job.lastError()).isEqualTo(JobStatus.succeeded);
+        assertThat(job.outcome()).isEqualTo("partial_history");
+        assertThat(f.services().tokenStore().get(f.tenant, provider).orElseThrow().status()).isEqualTo(ConnectionStatus.active);
+        f.h.wiremock.removeStub(stale);
+        f.h.wiremock.removeStub(token);
+        refused.forEach(f.h.wiremock::removeStub);
+    }
+
+    @ParameterizedTest
+    @MethodSource("providersThatReportRateLimits")
+    void aRateLimitReportedAsAnErrorDelaysTheJobLikeA429(String provider) {
+        int last = pages(provider) - 1;
+        WorkerFixture f = connected(provider, "tok-limited", null, Set.of(last));
+        BackfillFixture b = BackfillFixture.of(provider, f.h.wiremock.baseUrl());
+        StubMapping limited = f.h.wiremock.stubFor(b.request(last).willReturn(b.rateLimitedResponse()));
+
+        assertThat(f.deliver(TestContext.plenty()).getBatchItemFailures()).isEmpty();
+
+        SyncJob job = f.reload();
+        assertThat(job.status().finished()).isFalse();
+        assertThat(job.attempts()).as("a rate limit costs no attempt").isZero();
+        assertThat(job.lastError()).isNull();
+        assertThat(f.queueDepth("ApproximateNumberOfMessagesDelayed")).isEqualTo(1);
+        assertThat(linesOf(f, "sync_job_continues")).singleElement().asString().contains("\"reason\":\"rate_limited: HTTP ");
+        f.h.wiremock.removeStub(limited);
+    }
+
+    /** The same answer without the rate-limit reason is a refusal like any other: it counts an attempt. */
+    @ParameterizedTest
+    @MethodSource("providersThatReportRateLimits")
+    void aForbiddenAnswerWithoutTheRateLimitReasonCountsAnAttempt(String provider) throws Exception {
+        int last = pages(provider) - 1;
+        WorkerFixture f = connected(provider, "tok-forbidden", null, Set.of(last));
+        BackfillFixture b = BackfillFixture.of(provider, f.h.wiremock.baseUrl());
+        String reason = ProviderRegistry.load(provider).backfill().rateLimitErrors().in(b.json().path("rateLimited").path("body"));
+        assertThat(reason).as("%s: the fixture's rateLimited answer names one of the entry's rateLimitErrors", provider).isNotNull();
+        StubMapping forbidden = f.h.wiremock.stubFor(b.request(last).willReturn(b.forbiddenLike(reason)));
+
+        f.deliver(TestContext.plenty());
+
+        SyncJob job = f.reload();
+        assertThat(job.status().finished()).isFalse();
+        assertThat(job.attempts()).isEqualTo(1);
+        assertThat(job.lastError()).startsWith("provider_error");
+        f.h.wiremock.removeStub(forbidden);
+    }
+
+    /** This connection's log lines of one event (tests share the capture). */
+    private static List<String> linesOf(WorkerFixture f, String event) {
+        return LogCapture.lines().stream()
+                .filter(l -> l.contains("\"event\":\"" + event + "\"") && l.contains("\"tenant\":\"" + f.tenant + "\"")).toList();
     }
 
     /** Every entry that splits its window into steps has resources bounded on both sides to split. */
