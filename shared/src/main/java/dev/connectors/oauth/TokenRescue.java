@@ -90,7 +90,7 @@ public final class TokenRescue {
             queue.sendMessage(seal(spent, fresh), 0);
             LOG.warn("token_rescue_sent", "tenant", spent.tenantId(), "provider", spent.provider());
             Metrics.tokenRescueSent(spent.provider());
-        } catch (ConnectorException | IllegalStateException | IllegalArgumentException e) {
+        } catch (RuntimeException e) { // never throws: the refresher is already handling a storage failure
             String code = e instanceof ConnectorException ce ? ce.code().code() : ErrorCode.INTERNAL_ERROR.code();
             LOG.error("token_refresh_lost", "tenant", spent.tenantId(), "provider", spent.provider(), "error_code", code);
             Metrics.tokenRefreshLost(spent.provider());

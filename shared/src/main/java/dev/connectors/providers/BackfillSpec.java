@@ -58,11 +58,6 @@ public record BackfillSpec(List<Resource> resources, String outcome, String succ
         this(resources, outcome, successFlag, skipParentErrors, auth, rateLimit, 0, null);
     }
 
-    public BackfillSpec(List<Resource> resources, String outcome, String successFlag, List<String> skipParentErrors,
-                        String auth, RateLimit rateLimit, int stepDays) {
-        this(resources, outcome, successFlag, skipParentErrors, auth, rateLimit, stepDays, null);
-    }
-
     /**
      * Quota headers: when {@code remainingHeader} says 0 (or less) after a page, the next page waits
      * until {@code resetHeader} (seconds to wait, or an epoch-seconds instant when {@code resetIsEpoch}),

@@ -3,6 +3,7 @@ package dev.connectors.state;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -47,7 +48,7 @@ public final class BrowserBinding {
         String prefix = cookieName() + "=";
         return cookieHeaders.stream()
                 .filter(h -> h != null)
-                .flatMap(h -> java.util.Arrays.stream(h.split(";")))
+                .flatMap(h -> Arrays.stream(h.split(";")))
                 .map(String::trim)
                 .filter(c -> c.startsWith(prefix))
                 .map(c -> c.substring(prefix.length()))

@@ -28,11 +28,6 @@ public record OAuthSession(
         inputs = inputs == null ? Map.of() : Map.copyOf(inputs);
     }
 
-    public OAuthSession(String nonce, String provider, String tenantId, String userId, String returnTo, String codeVerifier,
-                        Map<String, String> inputs, Instant expiresAt, String requestToken, String requestTokenSecret) {
-        this(nonce, provider, tenantId, userId, returnTo, codeVerifier, inputs, expiresAt, requestToken, requestTokenSecret, null);
-    }
-
     /** This session bound to a browser (the hash of its id), or unbound (null). */
     public OAuthSession withBrowserHash(String hash) {
         return new OAuthSession(nonce, provider, tenantId, userId, returnTo, codeVerifier, inputs, expiresAt, requestToken,

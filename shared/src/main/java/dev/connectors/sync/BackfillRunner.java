@@ -7,6 +7,7 @@ import dev.connectors.http.ProviderHttp;
 import dev.connectors.http.ProviderRequest;
 import dev.connectors.http.ProviderResponse;
 import dev.connectors.log.Log;
+import dev.connectors.metrics.Metrics;
 import dev.connectors.oauth.JsonPaths;
 import dev.connectors.oauth.ProviderAnswers;
 import dev.connectors.providers.BackfillSpec;
@@ -154,7 +155,7 @@ public final class BackfillRunner {
             String limitedBy = rateLimitError(ctx.spec(), response);
             if (response.status() == 429 || limitedBy != null) {
                 // ProviderHttp counts a 429; a rate limit behind another status is counted here
-                if (response.status() != 429) dev.connectors.metrics.Metrics.providerRateLimited(job.provider());
+                if (response.status() != 429) Metrics.providerRateLimited(job.provider());
                 int seconds = response.retryAfter().map(d -> (int) Math.max(1, d.toSeconds())).orElse(DEFAULT_RETRY_AFTER_SECONDS);
                 return new BackfillResult.Delay(seconds, ErrorCode.RATE_LIMITED.code() + ": HTTP " + response.status()
                         + (limitedBy == null ? "" : " " + limitedBy) + " on " + r.model());

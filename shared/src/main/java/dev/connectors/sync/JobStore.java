@@ -201,10 +201,6 @@ public final class JobStore {
      * conditional update, so a redelivered "step done" adds nothing; a step outside the job's current fan-out, an
      * orphan of an abandoned one, adds nothing either). Returns the job as it is afterwards.
      */
-    public Optional<SyncJob> addDoneStep(String jobId, int step, long pages, long records) {
-        return addDoneStep(jobId, step, pages, records, 0);
-    }
-
     public Optional<SyncJob> addDoneStep(String jobId, int step, long pages, long records, long parentsSkipped) {
         try {
             Map<String, AttributeValue> item = Storage.call("count sync step", () -> dynamo.updateItem(r -> r

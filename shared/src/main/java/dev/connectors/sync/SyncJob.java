@@ -60,16 +60,9 @@ public record SyncJob(
 
     public SyncJob(String jobId, String tenantId, String provider, JobStatus status, Instant windowStart, Instant windowEnd,
                    Checkpoint checkpoint, long pages, long records, int attempts, String lastError, String outcome,
-                   Instant createdAt, Instant updatedAt, Steps steps, String parentJobId) {
-        this(jobId, tenantId, provider, status, windowStart, windowEnd, checkpoint, pages, records, attempts, lastError,
-                outcome, createdAt, updatedAt, steps, parentJobId, 0);
-    }
-
-    public SyncJob(String jobId, String tenantId, String provider, JobStatus status, Instant windowStart, Instant windowEnd,
-                   Checkpoint checkpoint, long pages, long records, int attempts, String lastError, String outcome,
                    Instant createdAt, Instant updatedAt) {
         this(jobId, tenantId, provider, status, windowStart, windowEnd, checkpoint, pages, records, attempts, lastError,
-                outcome, createdAt, updatedAt, Steps.NONE, null);
+                outcome, createdAt, updatedAt, Steps.NONE, null, 0);
     }
 
     /** The id of the item of step {@code step} of job {@code jobId}. */
@@ -133,6 +126,6 @@ public record SyncJob(
     /** The item of step {@code step}, starting at {@code at}, with its own counters. */
     public SyncJob stepItem(int step, Checkpoint at) {
         return new SyncJob(stepId(jobId, step), tenantId, provider, JobStatus.queued, windowStart, windowEnd, at,
-                0, 0, 0, null, null, createdAt, updatedAt, new Steps(steps.total(), null, 0, Set.of()), jobId);
+                0, 0, 0, null, null, createdAt, updatedAt, new Steps(steps.total(), null, 0, Set.of()), jobId, 0);
     }
 }

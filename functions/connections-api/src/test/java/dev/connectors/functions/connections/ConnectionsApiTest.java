@@ -138,8 +138,8 @@ class ConnectionsApiTest {
         SyncJob leased = store.lease(job.jobId(), "worker-1", Instant.now().plusSeconds(60)).orElseThrow();
         // three weekly steps ran in the job's own message, then steps 3..13 went to parallel messages
         assertThat(store.save(leased.withStepsTotal(14).fannedOut(3, 14), "worker-1", true)).isTrue();
-        assertThat(store.addDoneStep(job.jobId(), 7, 2, 40)).isPresent();
-        assertThat(store.addDoneStep(job.jobId(), 7, 2, 40)).as("a step counts once").isEmpty();
+        assertThat(store.addDoneStep(job.jobId(), 7, 2, 40, 0)).isPresent();
+        assertThat(store.addDoneStep(job.jobId(), 7, 2, 40, 0)).as("a step counts once").isEmpty();
         assertThat(store.addDoneStep(job.jobId(), 8, 1, 5, 2)).isPresent(); // a step that skipped two refused parents
 
         JsonNode view = ok(job(job.jobId(), tenantA));
